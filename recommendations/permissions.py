@@ -1,0 +1,43 @@
+"""Object-level access: who may see and do what to a particular finding.
+
+Model permissions (from the role groups) say what kind of thing a user may do;
+these functions add force scoping and ownership. Views and services both ask
+here, so a page never offers what a service would refuse.
+"""
+
+from __future__ import annotations
+
+from recommendations import workflow
+from recommendations.models import Finding, User
+
+
+def can_see_force_of(user: User, finding: Finding) -> bool:
+    return user.force_id is None or user.force_id == finding.force_id
+
+
+def can_view(user: User, finding: Finding) -> bool:
+    return (
+        user.is_active
+        and user.has_perm("recommendations.view_finding")
+        and can_see_force_of(user, finding)
+    )
+
+
+def can_edit(user: User, finding: Finding) -> bool:
+    return can_view(user, finding) and user.has_perm("recommendations.change_finding")
+
+
+def can_report_progress(user: User, finding: Finding) -> bool:
+    """OPCC staff on any finding they can see; force leads only on findings they own or act on."""
+    if not can_view(user, finding) or not user.has_perm("recommendations.report_progress"):
+        return False
+    if user.has_perm("recommendations.change_finding"):
+        return True
+    return finding.is_owned_by(user) or finding.actions.filter(owner=user).exists()
+
+
+def can_apply(user: User, finding: Finding, transition: workflow.Transition) -> bool:
+    rule = workflow.RULES[transition]
+    if rule.permission == "recommendations.report_progress":
+        return can_report_progress(user, finding)
+    return can_view(user, finding) and user.has_perm(rule.permission)

@@ -1,0 +1,82 @@
+"""Which permissions each role's group holds. A migration applies this table.
+
+Deny by default: a user with no group can sign in and see nothing. Object-level
+rules (force scoping, ownership) are in `permissions.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recommendations.models import Role
+
+DOMAIN_MODELS = (
+    "force",
+    "monitoringperiod",
+    "ppogmeeting",
+    "framework",
+    "assessmentarea",
+    "report",
+    "gradedjudgment",
+    "theme",
+    "finding",
+    "duedaterevision",
+    "action",
+    "progressupdate",
+    "evidence",
+    "assurancedecision",
+)
+
+_VIEW_ALL = {f"view_{model}" for model in DOMAIN_MODELS}
+
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    Role.VIEWER: _VIEW_ALL,
+    Role.FORCE_LEAD: _VIEW_ALL
+    | {"report_progress", "add_progressupdate", "add_evidence", "change_action"},
+    Role.OPCC_STAFF: _VIEW_ALL
+    | {f"add_{model}" for model in DOMAIN_MODELS if model != "force"}
+    | {f"change_{model}" for model in DOMAIN_MODELS if model != "force"}
+    | {
+        "delete_gradedjudgment",
+        "delete_action",
+        "delete_theme",
+        "delete_ppogmeeting",
+        "report_progress",
+        "assure_finding",
+        "close_finding",
+        "view_user",
+    },
+}
+# Administrators hold every permission of this app and of user management.
+ADMINISTRATOR_APPS = ("recommendations", "auth")
+
+
+def sync_role_groups(apps: Any) -> None:
+    """Create or reset the four role groups.
+
+    `apps` is a migration's app registry or the real one.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrations run; a fresh database
+    # needs them now so the groups can hold them.
+    for app_config in apps.get_app_configs():
+        # Migration app registries hold stubs without models_module, which
+        # create_permissions reads only to skip apps that have no models.
+        if getattr(app_config, "models_module", None) is None:
+            app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="recommendations", codename__in=codenames
+            )
+        )
+    administrators, _ = Group.objects.get_or_create(name=Role.ADMINISTRATOR.value)
+    administrators.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
+    )

@@ -1,0 +1,394 @@
+"""Writes with more than one row or a rule to enforce. Views and commands call these.
+
+Every write that changes a finding takes the version the caller saw
+(`expected_version`) and refuses if someone else saved in between, so a second
+editor never silently overwrites the first (RELIABILITY.md §C1). The finding row
+is locked with SELECT … FOR UPDATE for the check and the save, and saved through
+the ORM so that django-simple-history records who changed what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from recommendations import permissions, workflow
+from recommendations.models import (
+    AssuranceDecision,
+    AssuranceOutcome,
+    DueDateRevision,
+    Evidence,
+    Finding,
+    FindingKind,
+    ProgressUpdate,
+    Rag,
+    Report,
+    Status,
+    User,
+)
+from recommendations.workflow import Transition
+
+PARENT_MUST_BE_CAUSE_OF_CONCERN = "A recommendation can only sit under a cause of concern."
+PARENT_MUST_BE_IN_SAME_REPORT = "The cause of concern must come from the same report."
+CAUSE_OF_CONCERN_HAS_NO_DEADLINE = "A cause of concern carries no deadline of its own."
+REVISION_NEEDS_REASON = "Say why the due date is changing: the original date is kept."
+REVISION_NEEDS_NEW_DATE = "The new due date is the same as the current one."
+COMPLETION_NEEDS_EVIDENCE = "Attach evidence before reporting a finding complete."
+CHALLENGE_NEEDS_REASON = "Give the reason for challenging the force's claim."
+CLOSURE_NEEDS_LETTER = "Give the date and reference of the HMICFRS letter that closed it."
+SUCCESSOR_REQUIRED = "Choose the finding that supersedes this one."
+SUCCESSOR_NOT_SELF = "A finding cannot supersede itself."
+NO_FURTHER_ACTION_NEEDS_REASON = "Say why no further action is needed."
+NOT_ALLOWED = "You do not have permission to do that to this finding."
+
+
+class StaleVersion(Exception):
+    """Someone saved the finding after the caller loaded it."""
+
+    def __init__(self, current: Finding, expected_version: int) -> None:
+        self.current = current
+        self.expected_version = expected_version
+        latest = current.history.select_related("history_user").first()
+        who = latest.history_user if latest and latest.history_user else "someone else"
+        when = timezone.localtime(latest.history_date) if latest else None
+        self.changed_by = who
+        self.changed_at = when
+        super().__init__(
+            f"{current.reference} was changed by {who}"
+            + (f" at {when:%H:%M on %d %B %Y}" if when else "")
+            + " after you opened it. Your changes were not saved: review the latest version "
+            "and try again."
+        )
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    file: UploadedFile
+    effective_on: date
+    description: str = ""
+
+
+def _attribute(obj: models.Model, by: User | None, reason: str = "") -> None:
+    """Tell django-simple-history who made the change, for writes outside a request."""
+    obj._history_user = by  # type: ignore[attr-defined]
+    if reason:
+        obj._change_reason = reason  # type: ignore[attr-defined]
+
+
+def _lock(finding: Finding, expected_version: int) -> Finding:
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if locked.version != expected_version:
+        raise StaleVersion(locked, expected_version)
+    return locked
+
+
+def _save(finding: Finding, by: User | None, reason: str = "") -> None:
+    finding.version += 1
+    _attribute(finding, by, reason)
+    finding.save()
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+def _validate_parent(*, kind: str, report: Report, parent: Finding | None) -> None:
+    if parent is None:
+        return
+    if kind != FindingKind.RECOMMENDATION or parent.kind != FindingKind.CAUSE_OF_CONCERN:
+        raise ValidationError({"parent": PARENT_MUST_BE_CAUSE_OF_CONCERN})
+    if parent.report_id != report.pk:
+        raise ValidationError({"parent": PARENT_MUST_BE_IN_SAME_REPORT})
+
+
+@transaction.atomic
+def finding_create(
+    *,
+    report: Report,
+    kind: FindingKind | str,
+    reference: str,
+    text: str,
+    created_by: User | None,
+    parent: Finding | None = None,
+    due_on: date | None = None,
+    themes: Iterable[models.Model] = (),
+    **fields: object,
+) -> Finding:
+    _validate_parent(kind=kind, report=report, parent=parent)
+    if kind == FindingKind.CAUSE_OF_CONCERN and due_on is not None:
+        raise ValidationError({"due_on": CAUSE_OF_CONCERN_HAS_NO_DEADLINE})
+    fields.setdefault("force", report.force)
+    finding = Finding(
+        report=report,
+        kind=kind,
+        reference=reference.strip(),
+        text=text.strip(),
+        parent=parent,
+        due_on=due_on,
+        original_due_on=due_on,
+        **fields,
+    )
+    finding.full_clean(exclude=["themes"])
+    _attribute(finding, created_by, "Created")
+    finding.save()
+    finding.themes.set(themes)
+    return finding
+
+
+# Fields an ordinary edit may change. Status, due date and version move only
+# through their own services; force and report never change after creation.
+EDITABLE_FIELDS = (
+    "kind",
+    "reference",
+    "text",
+    "parent",
+    "addressee",
+    "timeframe",
+    "owner",
+    "opcc_lead",
+    "rag",
+)
+
+
+@transaction.atomic
+def finding_update(
+    *,
+    finding: Finding,
+    expected_version: int,
+    changed_by: User,
+    themes: Iterable[models.Model] | None = None,
+    **changes: object,
+) -> Finding:
+    _require(permissions.can_edit(changed_by, finding))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    finding = _lock(finding, expected_version)
+    for name, value in changes.items():
+        setattr(finding, name, value)
+    _validate_parent(kind=finding.kind, report=finding.report, parent=finding.parent)
+    if finding.kind == FindingKind.CAUSE_OF_CONCERN and finding.due_on is not None:
+        raise ValidationError({"kind": CAUSE_OF_CONCERN_HAS_NO_DEADLINE})
+    finding.full_clean(exclude=["themes"])
+    _save(finding, changed_by)
+    if themes is not None:
+        finding.themes.set(themes)
+    return finding
+
+
+@transaction.atomic
+def finding_revise_due_date(
+    *, finding: Finding, expected_version: int, new_due_on: date, reason: str, revised_by: User
+) -> DueDateRevision:
+    """Move the deadline, keeping the original date and recording why (UK practice for slips)."""
+    _require(permissions.can_edit(revised_by, finding))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REVISION_NEEDS_REASON})
+    finding = _lock(finding, expected_version)
+    if finding.kind == FindingKind.CAUSE_OF_CONCERN:
+        raise ValidationError({"new_due_on": CAUSE_OF_CONCERN_HAS_NO_DEADLINE})
+    if new_due_on == finding.due_on:
+        raise ValidationError({"new_due_on": REVISION_NEEDS_NEW_DATE})
+    revision = DueDateRevision.objects.create(
+        finding=finding,
+        previous_due_on=finding.due_on,
+        new_due_on=new_due_on,
+        reason=reason,
+        revised_by=revised_by,
+    )
+    if finding.original_due_on is None:
+        # A finding with no deadline gets its first one: that is the original.
+        finding.original_due_on = new_due_on
+    finding.due_on = new_due_on
+    _save(finding, revised_by, f"Due date revised: {reason}")
+    return revision
+
+
+def _move(finding: Finding, transition: Transition, by: User, reason: str = "") -> None:
+    """Apply a workflow transition to a locked finding (not saved)."""
+    finding.status = workflow.check(finding, transition)
+    finding.status_changed_at = timezone.now()
+    if finding.status != Status.IN_PROGRESS:
+        finding.challenged_at = None
+
+
+@transaction.atomic
+def finding_transition_start(*, finding: Finding, expected_version: int, by: User) -> Finding:
+    _require(permissions.can_apply(by, finding, Transition.START))
+    finding = _lock(finding, expected_version)
+    _move(finding, Transition.START, by)
+    _save(finding, by, "Work started")
+    return finding
+
+
+@transaction.atomic
+def progress_update_add(
+    *,
+    finding: Finding,
+    expected_version: int,
+    author: User,
+    narrative: str,
+    rag: Rag | str,
+    as_at: date,
+    evidence: Iterable[EvidenceFile] = (),
+    reports_complete: bool = False,
+) -> ProgressUpdate:
+    """Post an update (with any evidence). The first update starts work; it may claim completion."""
+    _require(permissions.can_report_progress(author, finding))
+    evidence = list(evidence)
+    finding = _lock(finding, expected_version)
+    if reports_complete:
+        workflow.check(finding, Transition.REPORT_COMPLETE)
+        if not evidence and not Evidence.objects.filter(update__finding=finding).exists():
+            raise ValidationError(COMPLETION_NEEDS_EVIDENCE)
+    update = ProgressUpdate(
+        finding=finding,
+        narrative=narrative.strip(),
+        rag=rag,
+        as_at=as_at,
+        author=author,
+        reports_complete=reports_complete,
+    )
+    update.full_clean()
+    _attribute(update, author)
+    update.save()
+    stored: list[Evidence] = []
+    try:
+        for item in evidence:
+            stored.append(evidence_attach(update=update, item=item, uploaded_by=author))
+    except BaseException:
+        # The rows roll back with the transaction; the files must go too.
+        for row in stored:
+            row.file.delete(save=False)
+        raise
+
+    if reports_complete:
+        _move(finding, Transition.REPORT_COMPLETE, author)
+    elif finding.status == Status.NOT_STARTED:
+        _move(finding, Transition.START, author)
+    finding.rag = update.rag
+    _save(finding, author, "Progress update")
+    return update
+
+
+def evidence_attach(*, update: ProgressUpdate, item: EvidenceFile, uploaded_by: User) -> Evidence:
+    """Store one file under a server-generated name and record it against the update."""
+    evidence = Evidence(
+        update=update,
+        original_name=item.file.name,
+        content_type=getattr(item.file, "content_type", "") or "application/octet-stream",
+        size=item.file.size,
+        effective_on=item.effective_on,
+        description=item.description,
+        uploaded_by=uploaded_by,
+    )
+    evidence.file.save(item.file.name, item.file, save=False)
+    _attribute(evidence, uploaded_by)
+    try:
+        evidence.save()
+    except BaseException:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def finding_assure(
+    *, finding: Finding, expected_version: int, decided_by: User, reason: str = ""
+) -> AssuranceDecision:
+    _require(permissions.can_apply(decided_by, finding, Transition.ASSURE))
+    finding = _lock(finding, expected_version)
+    _move(finding, Transition.ASSURE, decided_by)
+    decision = _record_decision(finding, AssuranceOutcome.ACCEPTED, reason, decided_by)
+    _save(finding, decided_by, "Assured by OPCC")
+    return decision
+
+
+@transaction.atomic
+def finding_challenge(
+    *, finding: Finding, expected_version: int, decided_by: User, reason: str
+) -> AssuranceDecision:
+    """Refuse the force's completion claim: back to in progress, with the reason on record."""
+    _require(permissions.can_apply(decided_by, finding, Transition.CHALLENGE))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": CHALLENGE_NEEDS_REASON})
+    finding = _lock(finding, expected_version)
+    _move(finding, Transition.CHALLENGE, decided_by)
+    finding.challenged_at = finding.status_changed_at
+    decision = _record_decision(finding, AssuranceOutcome.CHALLENGED, reason, decided_by)
+    _save(finding, decided_by, f"Challenged: {reason}")
+    return decision
+
+
+def _record_decision(
+    finding: Finding, outcome: AssuranceOutcome, reason: str, decided_by: User
+) -> AssuranceDecision:
+    claim = finding.updates.filter(reports_complete=True).order_by("-created_at").first()
+    decision = AssuranceDecision(
+        finding=finding, update=claim, outcome=outcome, reason=reason.strip(), decided_by=decided_by
+    )
+    _attribute(decision, decided_by)
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def finding_close(
+    *,
+    finding: Finding,
+    expected_version: int,
+    closed_by: User,
+    closed_on: date,
+    letter_reference: str,
+) -> Finding:
+    """Record that HMICFRS has closed the finding by letter."""
+    _require(permissions.can_apply(closed_by, finding, Transition.CLOSE))
+    letter_reference = letter_reference.strip()
+    if not closed_on or not letter_reference:
+        raise ValidationError(CLOSURE_NEEDS_LETTER)
+    finding = _lock(finding, expected_version)
+    _move(finding, Transition.CLOSE, closed_by)
+    finding.closed_on = closed_on
+    finding.closure_reference = letter_reference
+    _save(finding, closed_by, f"Closed by HMICFRS letter {letter_reference}")
+    return finding
+
+
+@transaction.atomic
+def finding_supersede(
+    *, finding: Finding, expected_version: int, successor: Finding | None, by: User
+) -> Finding:
+    _require(permissions.can_apply(by, finding, Transition.SUPERSEDE))
+    if successor is None:
+        raise ValidationError({"successor": SUCCESSOR_REQUIRED})
+    if successor.pk == finding.pk:
+        raise ValidationError({"successor": SUCCESSOR_NOT_SELF})
+    finding = _lock(finding, expected_version)
+    _move(finding, Transition.SUPERSEDE, by)
+    finding.superseded_by = successor
+    _save(finding, by, f"Superseded by {successor.reference}")
+    return finding
+
+
+@transaction.atomic
+def finding_mark_no_further_action(
+    *, finding: Finding, expected_version: int, reason: str, by: User
+) -> Finding:
+    _require(permissions.can_apply(by, finding, Transition.NO_FURTHER_ACTION))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": NO_FURTHER_ACTION_NEEDS_REASON})
+    finding = _lock(finding, expected_version)
+    _move(finding, Transition.NO_FURTHER_ACTION, by)
+    finding.no_further_action_reason = reason
+    _save(finding, by, "No further action")
+    return finding
