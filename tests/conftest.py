@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+from recommendations.models import Force, Role, User
+from tests.factories import make_force, make_user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static() -> None:
+    """The manifest static storage (used whenever DEBUG is off) needs collectstatic first."""
+    manifest = Path(django_settings.STATIC_ROOT) / "staticfiles.json"
+    if "Manifest" in django_settings.STORAGES["staticfiles"]["BACKEND"] and not manifest.exists():
+        call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher_and_private_media(settings, tmp_path) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence", "base_url": None},
+        },
+    }
+    settings.MEDIA_ROOT = tmp_path / "evidence"
+
+
+@pytest.fixture
+def force(db) -> Force:
+    return make_force(name="Testshire Constabulary", slug="testshire")
+
+
+@pytest.fixture
+def other_force(db) -> Force:
+    return make_force(name="Elsewhere Police", slug="elsewhere")
+
+
+@pytest.fixture
+def opcc(db) -> User:
+    return make_user(Role.OPCC_STAFF, username="opcc-officer")
+
+
+@pytest.fixture
+def lead(force) -> User:
+    """A force lead in the test force: the owner of findings in most tests."""
+    return make_user(Role.FORCE_LEAD, force=force, username="lead")
+
+
+@pytest.fixture
+def other_lead(force) -> User:
+    """A force lead in the same force who owns nothing."""
+    return make_user(Role.FORCE_LEAD, force=force, username="other-lead")
+
+
+@pytest.fixture
+def viewer(force) -> User:
+    return make_user(Role.VIEWER, force=force, username="cc-office")
+
+
+@pytest.fixture
+def outsider(other_force) -> User:
+    """OPCC staff scoped to another force: must see nothing of the test force."""
+    return make_user(Role.OPCC_STAFF, force=other_force, username="outsider")
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    return make_user(Role.ADMINISTRATOR, username="administrator", is_staff=True)
