@@ -290,12 +290,15 @@ def evidence_attach(*, update: ProgressUpdate, item: EvidenceFile, uploaded_by: 
         description=item.description,
         uploaded_by=uploaded_by,
     )
-    evidence.file.save(item.file.name, item.file, save=False)
-    _attribute(evidence, uploaded_by)
+    storage = evidence.file.storage
+    name = evidence.file.field.generate_filename(evidence, item.file.name)
     try:
+        evidence.file.name = storage.save(name, item.file)
+        _attribute(evidence, uploaded_by)
         evidence.save()
     except BaseException:
-        evidence.file.delete(save=False)
+        # A failed write can leave a partial file behind under the generated name.
+        storage.delete(evidence.file.name or name)
         raise
     return evidence
 
