@@ -159,7 +159,7 @@ class Seeder:
                     user.set_password(self.password)
                     user.save(update_fields=["password"])
                 passwords[username] = self.password
-            elif not user.has_usable_password():
+            elif not user.password or not user.has_usable_password():
                 generated = secrets.token_urlsafe(12)
                 user.set_password(generated)
                 user.save(update_fields=["password"])
