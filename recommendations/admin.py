@@ -246,3 +246,20 @@ class DueDateRevisionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(PpogMeeting)
+class PpogMeetingAdmin(admin.ModelAdmin):
+    list_display = ("meets_on", "monitoring_period")
+    list_filter = ("monitoring_period__force",)
+    search_fields = ("monitoring_period__force__name", "notes")
+    date_hierarchy = "meets_on"
+
+
+@admin.register(GradedJudgment)
+class GradedJudgmentAdmin(admin.ModelAdmin):
+    list_display = ("report", "area", "grade")
+    list_filter = ("grade", "area__framework")
+    list_select_related = ("report", "area")
+    search_fields = ("report__title", "area__name")
+    autocomplete_fields = ("report", "area")

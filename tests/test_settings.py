@@ -1,0 +1,87 @@
+"""Settings come from the environment; the embedded default needs no services."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRINT_SETTINGS = (
+    "import django, json; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'broker': settings.CELERY_BROKER_URL, 'email': settings.EMAIL_BACKEND, "
+    "'debug': settings.DEBUG, 'tz': settings.TIME_ZONE, 'lang': settings.LANGUAGE_CODE}))"
+)
+
+
+def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "OVERSIGHT_"))
+    }
+    clean.update(
+        {"DJANGO_SETTINGS_MODULE": "oversight.settings", "OVERSIGHT_VAR_DIR": str(tmp_path)}
+    )
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_secret_key_is_required_unless_debug_is_on(tmp_path):
+    result = run_settings(tmp_path)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_the_embedded_default_uses_sqlite_files_and_no_broker(tmp_path):
+    import json
+
+    result = run_settings(tmp_path, DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["broker"] == "memory://"
+    assert values["email"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert (values["debug"], values["tz"], values["lang"]) == (True, "Europe/London", "en-gb")
+
+
+def test_database_url_and_redis_url_switch_on_postgresql_and_redis(tmp_path):
+    import json
+
+    result = run_settings(
+        tmp_path,
+        DJANGO_SECRET_KEY="s" * 50,
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        EMAIL_HOST="smtp.example",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["broker"] == "redis://127.0.0.1:6379/3"
+    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["debug"] is False
+
+
+@pytest.mark.parametrize("bad", ["maybe", "2"])
+def test_a_malformed_boolean_is_refused_with_its_name(tmp_path, bad):
+    result = run_settings(tmp_path, DJANGO_DEBUG=bad)
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_tests_run_against_postgresql():
+    from django.db import connection
+
+    if os.environ.get("CI") == "true":
+        assert connection.vendor == "postgresql"
