@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -271,6 +272,9 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:report-detail", args=[self.pk])
 
     @property
     def response_due_on(self) -> date:
@@ -554,6 +558,9 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.short_text}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:finding-detail", args=[self.pk])
 
     @property
     def short_text(self) -> str:

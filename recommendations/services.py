@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from recommendations import permissions, workflow
+from recommendations.history import changes_since
 from recommendations.models import (
     AssuranceDecision,
     AssuranceOutcome,
@@ -55,15 +56,14 @@ class StaleVersion(Exception):
         self.current = current
         self.expected_version = expected_version
         latest = current.history.select_related("history_user").first()
-        who = latest.history_user if latest and latest.history_user else "someone else"
-        when = timezone.localtime(latest.history_date) if latest else None
-        self.changed_by = who
-        self.changed_at = when
+        self.changed_by = latest.history_user if latest and latest.history_user else None
+        self.changed_at = timezone.localtime(latest.history_date) if latest else None
+        self.changes = changes_since(current, expected_version)
+        who = self.changed_by or "someone else"
+        when = f" at {self.changed_at:%H:%M on %-d %B %Y}" if self.changed_at else ""
         super().__init__(
-            f"{current.reference} was changed by {who}"
-            + (f" at {when:%H:%M on %d %B %Y}" if when else "")
-            + " after you opened it. Your changes were not saved: review the latest version "
-            "and try again."
+            f"{current.reference} was changed by {who}{when} after you opened it. "
+            "Your changes were not saved: review the latest version below and try again."
         )
 
 
@@ -395,3 +395,21 @@ def finding_mark_no_further_action(
     finding.no_further_action_reason = reason
     _save(finding, by, "No further action")
     return finding
+
+
+@transaction.atomic
+def report_save(*, report: Report, grades: dict[int, str], by: User) -> Report:
+    """Save a report and its graded judgments together (an empty grade removes the judgment)."""
+    from recommendations.models import GradedJudgment
+
+    _attribute(report, by)
+    report.full_clean()
+    report.save()
+    for area_id, grade in grades.items():
+        if grade:
+            GradedJudgment.objects.update_or_create(
+                report=report, area_id=area_id, defaults={"grade": grade}
+            )
+        else:
+            GradedJudgment.objects.filter(report=report, area_id=area_id).delete()
+    return report

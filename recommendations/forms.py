@@ -1,0 +1,434 @@
+"""Forms parse and normalise input; rules that need the database live in services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from recommendations import uploads
+from recommendations.models import (
+    AssuranceOutcome,
+    Finding,
+    FindingKind,
+    Force,
+    Grade,
+    Rag,
+    Report,
+    ReportKind,
+    Role,
+    Status,
+    Theme,
+    User,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the finding the user saw, for the optimistic lock."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def people(*roles: Role, force: Force | None = None) -> QuerySet[User]:
+    users = User.objects.filter(is_active=True, groups__name__in=[r.value for r in roles])
+    if force is not None:
+        users = users.filter(Q(force=force) | Q(force__isnull=True))
+    return users.distinct().order_by("first_name", "last_name", "username")
+
+
+# ---------------------------------------------------------------- reports
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = [
+            "kind",
+            "title",
+            "force",
+            "framework",
+            "published_on",
+            "url",
+            "summary",
+            "chief_constable_comments_by",
+            "response_published_on",
+            "response_url",
+        ]
+        labels = {
+            "published_on": "Published on",
+            "url": "Link to the report",
+            "chief_constable_comments_by": "Chief constable's comments invited by",
+            "response_published_on": "PCC response published on",
+            "response_url": "Link to the PCC response",
+        }
+        widgets = {
+            "published_on": DATE_INPUT,
+            "chief_constable_comments_by": DATE_INPUT,
+            "response_published_on": DATE_INPUT,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.force_id is not None:
+            # A force-scoped user records reports for their own force (or national ones).
+            self.fields["force"].queryset = Force.objects.filter(pk=user.force_id)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        published, response = data.get("published_on"), data.get("response_published_on")
+        if published and response and response < published:
+            self.add_error(
+                "response_published_on", "The response cannot be published before the report."
+            )
+        framework = data.get("framework")
+        if framework and data.get("kind") and framework.report_kind != data["kind"]:
+            self.add_error("framework", "Choose a framework for this kind of report.")
+        return data
+
+
+class JudgmentsForm(forms.Form):
+    """One grade per graded area of the report's framework; the areas are data, not code."""
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.report = report
+        current = {j.area_id: j.grade for j in report.judgments.all()}
+        self.areas = list(report.framework.areas.filter(is_graded=True)) if report.framework else []
+        for area in self.areas:
+            self.fields[f"area_{area.pk}"] = forms.ChoiceField(
+                label=area.name,
+                choices=[("", "Not graded"), *Grade.choices],
+                required=False,
+                initial=current.get(area.pk, ""),
+            )
+
+    def grades(self) -> dict[int, str]:
+        return {area.pk: self.cleaned_data[f"area_{area.pk}"] for area in self.areas}
+
+
+# ---------------------------------------------------------------- findings
+
+
+class FindingForm(forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = [
+            "kind",
+            "reference",
+            "text",
+            "parent",
+            "addressee",
+            "timeframe",
+            "due_on",
+            "themes",
+            "owner",
+            "opcc_lead",
+        ]
+        labels = {"due_on": "Due date", "text": "Full text", "opcc_lead": "OPCC lead"}
+        widgets = {
+            "due_on": DATE_INPUT,
+            "text": forms.Textarea(attrs={"rows": 6}),
+            "themes": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.report = report
+        parents = report.findings.filter(kind=FindingKind.CAUSE_OF_CONCERN)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+            # The deadline moves only through "revise due date", which keeps the original.
+            del self.fields["due_on"]
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].label = "Cause of concern it answers"
+        self.fields["themes"].queryset = Theme.objects.all()
+        self.fields["owner"].queryset = people(Role.FORCE_LEAD, Role.OPCC_STAFF, force=report.force)
+        self.fields["opcc_lead"].queryset = people(Role.OPCC_STAFF)
+
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        clash = self.report.findings.filter(reference__iexact=reference)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(f"This report already has a finding numbered {reference}.")
+        return reference
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if data.get("parent") and kind != FindingKind.RECOMMENDATION:
+            self.add_error("parent", "Only a recommendation sits under a cause of concern.")
+        if kind == FindingKind.CAUSE_OF_CONCERN and data.get("due_on"):
+            self.add_error("due_on", "A cause of concern carries no deadline of its own.")
+        return data
+
+
+class FindingEditForm(FindingForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AssignForm(VersionedForm):
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Force owner"
+    )
+    opcc_lead = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="OPCC lead"
+    )
+
+    def __init__(self, *args: Any, finding: Finding, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people(
+            Role.FORCE_LEAD, Role.OPCC_STAFF, force=finding.force
+        )
+        self.fields["opcc_lead"].queryset = people(Role.OPCC_STAFF)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ProgressUpdateForm(VersionedForm):
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What has been done since the last update, and what is next.",
+    )
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        choices=Rag.choices,
+        widget=forms.RadioSelect,
+        help_text="Red: little done, unlikely to meet the deadline. Amber: under way. "
+        "Green: complete, or on course to complete by the deadline.",
+    )
+    as_at = forms.DateField(label="As at", widget=DATE_INPUT)
+    evidence = MultipleFileField(
+        required=False,
+        help_text="PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV; up to "
+        f"{settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB each.",
+    )
+    evidence_effective_on = forms.DateField(
+        label="Evidence is effective from",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="The date the evidence speaks for (not today's upload date).",
+    )
+    evidence_description = forms.CharField(max_length=300, required=False)
+    reports_complete = forms.BooleanField(
+        required=False,
+        label="Report this finding as complete",
+        help_text="The OPCC will assure or challenge the claim. Evidence is required.",
+    )
+
+    def __init__(self, *args: Any, allow_completion: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["as_at"].initial = timezone.localdate()
+        if not allow_completion:
+            del self.fields["reports_complete"]
+
+    def clean_as_at(self) -> date:
+        as_at = self.cleaned_data["as_at"]
+        if as_at > timezone.localdate():
+            raise ValidationError("An update cannot be dated in the future.")
+        return as_at
+
+    def clean_evidence(self) -> list[Any]:
+        files = self.cleaned_data.get("evidence") or []
+        for upload in files:
+            uploads.validate_evidence_upload(upload, max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES)
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("evidence") and not data.get("evidence_effective_on"):
+            self.add_error("evidence_effective_on", "Give the date the evidence is effective from.")
+        return data
+
+
+class AssuranceForm(VersionedForm):
+    outcome = forms.ChoiceField(
+        choices=AssuranceOutcome.choices, widget=forms.RadioSelect, label="Decision"
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Required to challenge: say what is missing or unconvincing.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("outcome") == AssuranceOutcome.CHALLENGED
+            and not data.get("reason", "").strip()
+        ):
+            self.add_error("reason", "Give the reason for challenging the force's claim.")
+        return data
+
+
+class CloseForm(VersionedForm):
+    closed_on = forms.DateField(label="Date of the HMICFRS letter", widget=DATE_INPUT)
+    letter_reference = forms.CharField(max_length=200, label="Letter reference")
+
+
+class SupersedeForm(VersionedForm):
+    successor = forms.ModelChoiceField(
+        queryset=Finding.objects.none(), label="Superseded by", empty_label="Choose a finding"
+    )
+
+    def __init__(self, *args: Any, finding: Finding, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = (
+            Finding.objects.visible_to(user)
+            .exclude(pk=finding.pk)
+            .exclude(status=Status.SUPERSEDED)
+            .select_related("report")
+            .order_by("-report__published_on", "reference")
+        )
+        self.fields["successor"].label_from_instance = lambda f: f"{f.report.title}: {f}"
+
+
+class NoFurtherActionForm(VersionedForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Why no further action"
+    )
+
+
+class ReviseDueDateForm(VersionedForm):
+    new_due_on = forms.DateField(label="New due date", widget=DATE_INPUT)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for the change",
+        help_text="The original date is kept on record.",
+    )
+
+
+# ---------------------------------------------------------------- filters
+
+
+SORTS = {
+    "due": ("due_on", "reference"),
+    "-due": ("-due_on", "reference"),
+    "reference": ("reference", "id"),
+    "status": ("status", "due_on"),
+    "report": ("-report__published_on", "report__title", "id"),
+    "updated": ("-updated_at", "id"),
+}
+
+
+class FindingFilterForm(forms.Form):
+    """The findings list's filters. Everything lives in the query string, so views can be shared."""
+
+    q = forms.CharField(required=False, label="Search text or reference")
+    report = forms.ModelChoiceField(queryset=Report.objects.none(), required=False)
+    force = forms.ModelChoiceField(queryset=Force.objects.none(), required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *FindingKind.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), ("open", "Open (not finished)"), *Status.choices],
+        required=False,
+    )
+    rag = forms.ChoiceField(choices=[("", "Any RAG"), *Rag.choices], required=False, label="RAG")
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+    due_within = forms.IntegerField(
+        required=False, min_value=0, max_value=3650, label="Due within (days)"
+    )
+    sort = forms.ChoiceField(
+        choices=[
+            ("due", "Due date, soonest first"),
+            ("-due", "Due date, latest first"),
+            ("reference", "Reference"),
+            ("status", "Status"),
+            ("report", "Report, newest first"),
+            ("updated", "Recently changed"),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["report"].queryset = Report.objects.visible_to(user)
+        if user.force_id is None:
+            self.fields["force"].queryset = Force.objects.filter(findings__isnull=False).distinct()
+        else:
+            del self.fields["force"]
+        owners = User.objects.filter(owned_findings__isnull=False)
+        if user.force_id is not None:
+            owners = owners.filter(owned_findings__force_id=user.force_id)
+        self.fields["owner"].queryset = owners.distinct().order_by("first_name", "last_name")
+
+    def filter(self, findings: QuerySet[Finding], *, today: date) -> QuerySet[Finding]:
+        data = self.cleaned_data if self.is_valid() else {}
+        if q := (data.get("q") or "").strip():
+            findings = findings.filter(Q(text__icontains=q) | Q(reference__iexact=q))
+        for name in ("report", "force", "kind", "rag", "owner"):
+            if data.get(name):
+                findings = findings.filter(**{name: data[name]})
+        if data.get("theme"):
+            findings = findings.filter(themes=data["theme"])
+        if data.get("status") == "open":
+            findings = findings.open()
+        elif data.get("status"):
+            findings = findings.filter(status=data["status"])
+        if data.get("overdue"):
+            findings = findings.overdue(today=today)
+        if data.get("due_within") is not None:
+            findings = findings.due_soon(today=today, days=data["due_within"])
+        return findings.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """The filters in use, as (label, value) pairs for the result summary."""
+        if not self.is_valid():
+            return []
+        active = []
+        for name, value in self.cleaned_data.items():
+            if name == "sort" or value in (None, "", False):
+                continue
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField) or not hasattr(field, "choices"):
+                shown = value
+            else:
+                shown = dict(field.choices).get(value, value)
+            label = str(field.label or name.replace("_", " ").capitalize())
+            active.append((label, "yes" if value is True else str(shown)))
+        return active
+
+
+class ReportFilterForm(forms.Form):
+    force = forms.ModelChoiceField(queryset=Force.objects.none(), required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *ReportKind.choices], required=False)
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.force_id is None:
+            self.fields["force"].queryset = Force.objects.filter(reports__isnull=False).distinct()
+        else:
+            del self.fields["force"]
+
+    def filter(self, reports: QuerySet[Report]) -> QuerySet[Report]:
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("force"):
+            reports = reports.filter(force=data["force"])
+        if data.get("kind"):
+            reports = reports.filter(kind=data["kind"])
+        if data.get("year"):
+            reports = reports.filter(published_on__year=data["year"])
+        return reports

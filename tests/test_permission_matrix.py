@@ -1,0 +1,191 @@
+"""Every URL, for every kind of user: who gets in, who is refused, and that refusals change nothing.
+
+The table must name every URL pattern of the app, so a new view cannot ship
+without saying who may use it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import reverse
+
+from recommendations import services
+from recommendations.models import (
+    AssuranceDecision,
+    Evidence,
+    Finding,
+    ProgressUpdate,
+    Report,
+    Status,
+)
+from recommendations.services import EvidenceFile
+from recommendations.urls import urlpatterns
+from tests.factories import make_finding, make_report, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+WHO = ("anonymous", "viewer", "lead", "other_lead", "outsider", "opcc", "administrator")
+
+OPEN_TO_ALL = dict.fromkeys(WHO[1:], 200) | {"anonymous": 302}
+READ_OWN_FORCE = OPEN_TO_ALL | {"outsider": 404}
+OPCC_ONLY = READ_OWN_FORCE | {"viewer": 403, "lead": 403, "other_lead": 403}
+OWNER_OR_OPCC = OPCC_ONLY | {"lead": 200}
+
+# URL name -> (which object it takes, expected GET status per user)
+GET_MATRIX = {
+    "home": (None, OPEN_TO_ALL),
+    "report-list": (None, OPEN_TO_ALL),
+    "report-create": (None, OPCC_ONLY | {"outsider": 200}),
+    "report-detail": ("report", READ_OWN_FORCE),
+    "report-edit": ("report", OPCC_ONLY),
+    "finding-create": ("report_pk", OPCC_ONLY),
+    "finding-list": (None, OPEN_TO_ALL),
+    "finding-export-csv": (None, OPEN_TO_ALL),
+    "finding-export-xlsx": (None, OPEN_TO_ALL),
+    "finding-detail": ("finding", READ_OWN_FORCE),
+    "finding-edit": ("finding", OPCC_ONLY),
+    "update-create": ("finding", OWNER_OR_OPCC),
+    "finding-assure": ("finding", OPCC_ONLY),
+    # The finding is awaiting assurance, so closure is not possible yet: 409 says why.
+    "finding-close": ("finding", OPCC_ONLY | {"opcc": 409, "administrator": 409}),
+    "finding-supersede": ("finding", OPCC_ONLY),
+    "finding-no-further-action": ("finding", OPCC_ONLY),
+    "finding-due-date": ("finding", OPCC_ONLY),
+    "finding-assign": ("finding", OPCC_ONLY),
+    "evidence-download": ("evidence", READ_OWN_FORCE),
+}
+WRITE_URLS = [
+    name
+    for name in GET_MATRIX
+    if name.endswith(("-create", "-edit", "-assure", "-close", "-supersede"))
+    or name in {"finding-no-further-action", "finding-due-date", "finding-assign"}
+]
+
+
+@pytest.fixture
+def world(force, lead, opcc):
+    report = make_report(force=force, published_on=date(2025, 1, 10))
+    finding = make_finding(report=report, owner=lead, opcc_lead=opcc, due_on=date(2025, 6, 30))
+    services.progress_update_add(
+        finding=finding,
+        expected_version=finding.version,
+        author=lead,
+        narrative="Done, with an audit attached.",
+        rag="green",
+        as_at=date(2025, 6, 1),
+        evidence=[EvidenceFile(pdf_upload(), date(2025, 5, 31))],
+        reports_complete=True,
+    )
+    finding.refresh_from_db()
+    assert finding.status == Status.REPORTED_COMPLETE
+    return {
+        "report": report,
+        "report_pk": report,
+        "finding": finding,
+        "evidence": Evidence.objects.get(update__finding=finding),
+    }
+
+
+def url_for(name: str, world: dict) -> str:
+    target, _ = GET_MATRIX[name]
+    if target is None:
+        return reverse(f"recommendations:{name}")
+    key = "report_pk" if target == "report_pk" else "pk"
+    return reverse(f"recommendations:{name}", kwargs={key: world[target].pk})
+
+
+def client_for(request, who: str) -> Client:
+    client = Client()
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    return client
+
+
+def state() -> tuple:
+    """Everything a write could change."""
+    return (
+        Report.objects.count(),
+        Finding.objects.count(),
+        ProgressUpdate.objects.count(),
+        Evidence.objects.count(),
+        AssuranceDecision.objects.count(),
+        tuple(Finding.objects.order_by("pk").values_list("version", "status", "owner_id")),
+        tuple(Finding.history.model.objects.values_list("history_id", flat=True).order_by("pk")),
+    )
+
+
+def test_the_matrix_names_every_url_of_the_app():
+    assert {pattern.name for pattern in urlpatterns} == set(GET_MATRIX)
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("name", list(GET_MATRIX))
+def test_get_status_by_user(request, world, name, who):
+    before = state()
+    response = client_for(request, who).get(url_for(name, world))
+    assert response.status_code == GET_MATRIX[name][1][who], response.content[:300]
+    if who == "anonymous":
+        assert response.url.startswith(reverse("login"))
+    assert state() == before, "a GET changed something"
+
+
+@pytest.mark.parametrize("name", WRITE_URLS)
+def test_a_viewer_post_to_any_write_url_is_refused_and_changes_nothing(request, world, name):
+    client = client_for(request, "viewer")
+    before = state()
+    response = client.post(
+        url_for(name, world),
+        {"version": world["finding"].version, "outcome": "accepted", "reason": "x", "title": "x"},
+    )
+    assert response.status_code == 403
+    assert state() == before
+
+
+@pytest.mark.parametrize("name", [n for n in WRITE_URLS if GET_MATRIX[n][0] != None])  # noqa: E711
+def test_a_user_scoped_to_another_force_gets_404_on_post(request, world, name):
+    before = state()
+    response = client_for(request, "outsider").post(
+        url_for(name, world), {"version": world["finding"].version}
+    )
+    assert response.status_code == 404
+    assert state() == before
+
+
+@pytest.mark.parametrize("name", WRITE_URLS)
+def test_an_anonymous_post_is_sent_to_sign_in(world, name):
+    before = state()
+    response = Client().post(url_for(name, world), {"version": 1})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert state() == before
+
+
+def test_csrf_is_enforced(world, opcc):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(opcc)
+    before = state()
+    url = url_for("finding-assure", world)
+    response = client.post(url, {"version": world["finding"].version, "outcome": "accepted"})
+    assert response.status_code == 403
+    assert state() == before
+    page = client.get(url)
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        url,
+        {"version": world["finding"].version, "outcome": "accepted", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    assert Finding.objects.get(pk=world["finding"].pk).status == Status.ASSURED
+
+
+def test_the_admin_is_for_staff_only(client, viewer, opcc):
+    for user in (viewer, opcc, AnonymousUser()):
+        if user.is_authenticated:
+            client.force_login(user)
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert "/admin/login/" in response.url
