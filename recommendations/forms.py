@@ -47,6 +47,13 @@ def people(*roles: Role, force: Force | None = None) -> QuerySet[User]:
 
 
 class ReportForm(forms.ModelForm):
+    url = forms.URLField(
+        assume_scheme="https", required=False, max_length=500, label="Link to the report"
+    )
+    response_url = forms.URLField(
+        assume_scheme="https", required=False, max_length=500, label="Link to the PCC response"
+    )
+
     class Meta:
         model = Report
         fields = [
@@ -63,10 +70,8 @@ class ReportForm(forms.ModelForm):
         ]
         labels = {
             "published_on": "Published on",
-            "url": "Link to the report",
             "chief_constable_comments_by": "Chief constable's comments invited by",
             "response_published_on": "PCC response published on",
-            "response_url": "Link to the PCC response",
         }
         widgets = {
             "published_on": DATE_INPUT,
