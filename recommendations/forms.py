@@ -370,8 +370,12 @@ class FindingFilterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["report"].queryset = Report.objects.visible_to(user)
+        self.fields["report"].empty_label = "Any report"
+        self.fields["theme"].empty_label = "Any theme"
+        self.fields["owner"].empty_label = "Anyone"
         if user.force_id is None:
             self.fields["force"].queryset = Force.objects.filter(findings__isnull=False).distinct()
+            self.fields["force"].empty_label = "Any force"
         else:
             del self.fields["force"]
         owners = User.objects.filter(owned_findings__isnull=False)
@@ -425,6 +429,7 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user.force_id is None:
             self.fields["force"].queryset = Force.objects.filter(reports__isnull=False).distinct()
+            self.fields["force"].empty_label = "Any force"
         else:
             del self.fields["force"]
 
