@@ -1,5 +1,4 @@
 import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -11,9 +10,8 @@ from tests.factories import make_force, make_user
 
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static() -> None:
-    """The manifest static storage (used whenever DEBUG is off) needs collectstatic first."""
-    manifest = Path(django_settings.STATIC_ROOT) / "staticfiles.json"
-    if "Manifest" in django_settings.STORAGES["staticfiles"]["BACKEND"] and not manifest.exists():
+    """The manifest static storage (used whenever DEBUG is off) needs a fresh collectstatic."""
+    if "Manifest" in django_settings.STORAGES["staticfiles"]["BACKEND"]:
         call_command("collectstatic", "--noinput", verbosity=0)
 
 

@@ -89,3 +89,39 @@ def test_finding_admin_change_page_keeps_workflow_fields_read_only(client, seede
     assert b'name="status"' not in response.content
     assert b'name="due_on"' not in response.content
     assert b'name="text"' in response.content
+
+
+def test_sign_out_ends_the_session(client, opcc):
+    client.force_login(opcc)
+    assert client.get(reverse("recommendations:home")).status_code == 200
+    assert client.get(reverse("logout")).status_code == 405  # sign-out is a POST
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("recommendations:home")).status_code == 302
+
+
+def test_password_change_enforces_the_password_policy(client, opcc):
+    opcc.set_password("old-password-long-enough")
+    opcc.save()
+    client.force_login(opcc)
+    url = reverse("password_change")
+    weak = client.post(
+        url,
+        {
+            "old_password": "old-password-long-enough",
+            "new_password1": "short",
+            "new_password2": "short",
+        },
+    )
+    assert b"too short" in weak.content
+    response = client.post(
+        url,
+        {
+            "old_password": "old-password-long-enough",
+            "new_password1": "a sensible long passphrase",
+            "new_password2": "a sensible long passphrase",
+        },
+    )
+    assert response.status_code == 302
+    opcc.refresh_from_db()
+    assert opcc.check_password("a sensible long passphrase")
