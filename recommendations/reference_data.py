@@ -5,6 +5,8 @@ the inspection frameworks. Frameworks change per cycle, so a new cycle is a new
 data migration, not a code change.
 """
 
+from typing import Any
+
 TERRITORIAL_FORCES = (
     "Avon and Somerset Constabulary",
     "Bedfordshire Police",
@@ -84,3 +86,26 @@ FRAMEWORKS = (
         ),
     ),
 )
+
+
+def load_reference_data(apps: Any) -> None:
+    """Create or update the forces and frameworks (`apps`: a migration registry or the real one)."""
+    from django.utils.text import slugify
+
+    Force = apps.get_model("recommendations", "Force")
+    Framework = apps.get_model("recommendations", "Framework")
+    AssessmentArea = apps.get_model("recommendations", "AssessmentArea")
+    for name in TERRITORIAL_FORCES:
+        Force.objects.update_or_create(
+            slug=slugify(name), defaults={"name": name, "is_territorial": True}
+        )
+    for framework_name, report_kind, areas in FRAMEWORKS:
+        framework, _ = Framework.objects.update_or_create(
+            name=framework_name, defaults={"report_kind": report_kind}
+        )
+        for position, (area_name, is_graded) in enumerate(areas, start=1):
+            AssessmentArea.objects.update_or_create(
+                framework=framework,
+                name=area_name,
+                defaults={"position": position, "is_graded": is_graded},
+            )

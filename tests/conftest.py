@@ -29,6 +29,25 @@ def _fast_hasher_and_private_media(settings, tmp_path) -> None:
 
 
 @pytest.fixture
+def reference_data(transactional_db) -> None:
+    """Roles, forces and frameworks, for transactional tests.
+
+    A transactional test flushes every table afterwards, migrations' data
+    included, and Django's serialized restore does not reach connections made
+    under Playwright's event loop, so such tests put the data back themselves.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from recommendations.reference_data import load_reference_data
+    from recommendations.roles import sync_role_groups
+
+    if Group.objects.count() < len(Role) or not Force.objects.exists():
+        load_reference_data(apps)
+        sync_role_groups(apps)
+
+
+@pytest.fixture
 def force(db) -> Force:
     return make_force(name="Testshire Constabulary", slug="testshire")
 

@@ -15,12 +15,7 @@ from playwright.sync_api import Page, expect
 
 from recommendations.models import Finding, Status
 
-pytestmark = [
-    pytest.mark.browser,
-    # live_server needs committed data; serialized_rollback restores the
-    # migrations' roles and forces after each test.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = "illustrative-demo-pass"
@@ -28,7 +23,7 @@ PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def demo(settings, live_server):
+def demo(settings, live_server, reference_data):
     # The live server's static handler finds files by their plain names.
     settings.STORAGES = {
         **settings.STORAGES,
