@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "recommendations",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -204,7 +205,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# Intervals, not crontabs: beat's crontabs misfire around clock changes. Business
+# dates are worked out in Europe/London inside the tasks, whenever they run.
+CELERY_BEAT_SCHEDULE = {
+    "reminders-scan": {
+        "task": "reminders.tasks.reminders_scan",
+        "schedule": timedelta(minutes=env_int("OVERSIGHT_SCAN_EVERY_MINUTES", 10)),
+    },
+    "reminders-send": {
+        "task": "reminders.tasks.reminders_send",
+        "schedule": timedelta(minutes=env_int("OVERSIGHT_SEND_EVERY_MINUTES", 1)),
+    },
+}
+
+# Daily digests are composed from this hour (Europe/London) onwards.
+OVERSIGHT_DIGEST_HOUR = env_int("OVERSIGHT_DIGEST_HOUR", 7)
+# The health endpoint reports the scan as stale after this many minutes.
+OVERSIGHT_SCAN_STALE_MINUTES = env_int("OVERSIGHT_SCAN_STALE_MINUTES", 30)
 
 # Findings due within this many days count as "due soon" everywhere.
 OVERSIGHT_DUE_SOON_DAYS = env_int("OVERSIGHT_DUE_SOON_DAYS", 30)

@@ -19,5 +19,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("", include("reminders.urls")),
     path("", include("recommendations.urls")),
 ]

@@ -1,12 +1,15 @@
 """Which permissions each role's group holds. A migration applies this table.
 
 Deny by default: a user with no group can sign in and see nothing. Object-level
-rules (force scoping, ownership) are in `permissions.py`.
+rules (force scoping, ownership) are in `permissions.py`. A codename without an
+app label belongs to the recommendations app.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.db.models import Q
 
 from recommendations.models import Role
 
@@ -45,10 +48,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "assure_finding",
         "close_finding",
         "view_user",
+        "reminders.view_delivery",
     },
 }
-# Administrators hold every permission of this app and of user management.
-ADMINISTRATOR_APPS = ("recommendations", "auth")
+# Administrators hold every permission of these apps, user management included.
+ADMINISTRATOR_APPS = ("recommendations", "reminders", "auth")
 
 
 def sync_role_groups(apps: Any) -> None:
@@ -71,11 +75,11 @@ def sync_role_groups(apps: Any) -> None:
     Permission = apps.get_model("auth", "Permission")
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
-        group.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label="recommendations", codename__in=codenames
-            )
-        )
+        wanted = Q()
+        for name in codenames:
+            app_label, _, codename = name.rpartition(".")
+            wanted |= Q(content_type__app_label=app_label or "recommendations", codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
     administrators, _ = Group.objects.get_or_create(name=Role.ADMINISTRATOR.value)
     administrators.permissions.set(
         Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)

@@ -20,3 +20,8 @@ def absolute(value: int) -> int:
 @register.filter
 def overdue_days(due_on: date | None, today: date) -> int:
     return (today - due_on).days if due_on else 0
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,233 @@
+"""The reminder outbox: what is due to whom, grouped into one daily digest each.
+
+PostgreSQL holds the truth; Celery and Redis only ring the doorbell
+(RELIABILITY.md §A5). A scan records every reminder that has fallen due as a
+`Reminder` row whose unique key (recipient, item, kind, occurrence) makes a
+repeated, late or concurrent scan add nothing twice. Reminders are then grouped
+into one `Digest` per recipient per day, and a digest is sent by claiming it with
+a lease, sending with a stable Message-ID, and marking it sent.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from hashlib import sha256
+from typing import Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class ItemType(models.TextChoices):
+    FINDING = "finding", "Finding"
+    ACTION = "action", "Action"
+    REPORT = "report", "Report"
+    PPOG_MEETING = "ppog", "PPOG meeting"
+
+
+class ReminderKind(models.TextChoices):
+    """What the reminder says. Preferences switch these on and off in groups."""
+
+    DUE_SOON = "due_soon", "Deadline approaching"
+    DUE_TODAY = "due_today", "Due today"
+    OVERDUE = "overdue", "Overdue"
+    ESCALATION = "escalation", "Overdue for more than 14 days (escalated)"
+    S55_RESPONSE = "s55_response", "PCC response (s.55) due"
+    NCPI_ACTION_PLAN = "ncpi_action_plan", "NCPI action plan due"
+    PPOG_MEETING = "ppog_meeting", "PPOG meeting"
+    ASSURANCE_BACKLOG = "assurance_backlog", "Completion claim awaiting assurance"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Reminder(models.Model):
+    """One thing one person should be told about on one occasion. Never sent on its own."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    item_type = models.CharField(max_length=10, choices=ItemType)
+    item_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20, choices=ReminderKind)
+    # The business key of the occasion: the scheduled reminder date. A revised
+    # due date gives new occasions, which re-arms the reminders.
+    occurrence = models.DateField()
+    # The deadline the reminder was about, to drop it if the deadline moves first.
+    due_on = models.DateField()
+    digest = models.ForeignKey(
+        "Digest", on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders"
+    )
+    cancelled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recipient", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "item_type", "item_id", "kind", "occurrence"],
+                name="reminder_once_per_occasion",
+            ),
+            models.CheckConstraint(
+                condition=Q(item_type__in=ItemType.values), name="reminder_item_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=Q(digest__isnull=True, cancelled=False),
+                name="reminder_undigested_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.item_type} {self.item_id} to {self.recipient}"
+
+
+class DigestQuerySet(models.QuerySet["Digest"]):
+    def claimable(self, *, now: datetime) -> Self:
+        """Pending and due for an attempt, or sending with an expired lease (its worker died)."""
+        return self.filter(
+            status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING), next_attempt_at__lte=now
+        )
+
+    def stuck(self, *, before: datetime) -> Self:
+        return self.filter(
+            status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING), next_attempt_at__lt=before
+        )
+
+
+class Digest(models.Model):
+    """One email to one person for one day, holding all their reminders."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+    )
+    digest_date = models.DateField()
+    to = models.EmailField(help_text="The address when the digest was composed.")
+    status = models.CharField(max_length=10, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # For pending: when the next attempt may be made (backoff). For sending:
+    # when the lease expires and another worker may take the digest over.
+    next_attempt_at = models.DateTimeField()
+    message_id = models.CharField(max_length=200, blank=True)
+    # Re-claimed after a lease expired: the first attempt may have reached the
+    # recipient before its worker died, so this send may be a duplicate.
+    possible_duplicate = models.BooleanField(default=False)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DigestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-digest_date", "recipient"]
+        permissions = [("view_delivery", "Can see sent reminders and delivery failures")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "digest_date"], name="digest_one_per_recipient_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="digest_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False),
+                name="digest_sent_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="digest_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.to} on {self.digest_date}"
+
+
+class ReminderPreference(models.Model):
+    """Which reminders a person wants. People without a row get the defaults (everything)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    digest_enabled = models.BooleanField(
+        "Send me a daily digest", default=True, help_text="Turn off to receive no reminders."
+    )
+    muted_kinds = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Reminder preferences of {self.user}"
+
+    def wants(self, kind: str) -> bool:
+        return self.digest_enabled and kind not in self.muted_kinds
+
+
+class ScanRecord(models.Model):
+    """The heartbeat: when the reminder scan last completed, for the health endpoint."""
+
+    finished_at = models.DateTimeField(db_index=True)
+    today = models.DateField()
+    created = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-finished_at"]
+        get_latest_by = "finished_at"
+
+    def __str__(self) -> str:
+        return f"Scan for {self.today} at {self.finished_at:%H:%M}: {self.created} new"
+
+
+def _hash(token: str) -> str:
+    return sha256(token.encode()).hexdigest()
+
+
+class CalendarFeed(models.Model):
+    """A secret, revocable address for a person's deadlines as an iCalendar feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    # Only a hash is stored: a database leak does not reveal working feed addresses.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    @classmethod
+    def issue(cls, user: models.Model) -> tuple[CalendarFeed, str]:
+        """Create or replace the user's feed; returns the new secret token (shown once)."""
+        token = secrets.token_urlsafe(32)
+        feed, _ = cls.objects.update_or_create(user=user, defaults={"token_hash": _hash(token)})
+        return feed, token
+
+    @classmethod
+    def for_token(cls, token: str) -> CalendarFeed | None:
+        return (
+            cls.objects.select_related("user", "user__force")
+            .filter(token_hash=_hash(token), user__is_active=True)
+            .first()
+        )
+
+    @staticmethod
+    def url_for(token: str) -> str:
+        return settings.SITE_URL + reverse("reminders:calendar-feed", args=[token])
+
+    def touch(self, today: date) -> None:
+        if self.last_used_on != today:
+            CalendarFeed.objects.filter(pk=self.pk).update(last_used_on=today)

@@ -1,0 +1,101 @@
+"""When reminders fall due: pure date logic, no database.
+
+A deadline has a schedule of occasions: 28, 14, 7 and 1 days before, on the
+day, then weekly while overdue; from 14 days overdue the OPCC lead and the Chief
+Constable's office are told too. A scan asks for the *latest* occasion on or
+before today: a scan that runs late, or after days of downtime, still records
+the reminder that matters now, and never a backlog of stale ones. Dates are
+Europe/London calendar dates, computed by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from reminders.models import ReminderKind
+
+
+@dataclass(frozen=True)
+class Policy:
+    before_days: tuple[int, ...] = (28, 14, 7, 1)
+    overdue_every_days: int = 7
+    escalate_after_days: int = 14
+    s55_before_days: tuple[int, ...] = (28, 14, 7, 0)
+    ncpi_plan_weeks: int = 6
+    ncpi_plan_before_days: tuple[int, ...] = (14, 7, 1, 0)
+    ppog_before_days: tuple[int, ...] = (14, 7, 1)
+    assurance_backlog_days: int = 14
+    kinds_enabled: frozenset[str] = field(default_factory=lambda: frozenset(ReminderKind.values))
+
+    @classmethod
+    def from_settings(cls) -> Policy:
+        overrides = getattr(settings, "OVERSIGHT_REMINDER_POLICY", {}) or {}
+        return cls(**overrides)
+
+    @property
+    def horizon_days(self) -> int:
+        """How far ahead a deadline can be and still have a reminder today."""
+        return max((*self.before_days, *self.s55_before_days, *self.ppog_before_days, 0))
+
+
+@dataclass(frozen=True)
+class Occasion:
+    kind: ReminderKind
+    on: date  # the occurrence: the scheduled date of this reminder
+
+    def days_overdue(self, due_on: date) -> int:
+        return max(0, (self.on - due_on).days)
+
+
+def deadline_occasion(due_on: date, *, today: date, policy: Policy) -> Occasion | None:
+    """The latest reminder to the deadline's owner on or before `today`, if any."""
+    if today < due_on:
+        passed = [due_on - timedelta(days=d) for d in policy.before_days]
+        passed = [on for on in passed if on <= today]
+        return Occasion(ReminderKind.DUE_SOON, max(passed)) if passed else None
+    if today == due_on:
+        return Occasion(ReminderKind.DUE_TODAY, due_on)
+    weeks = (today - due_on).days // policy.overdue_every_days
+    if weeks == 0:
+        # Overdue since yesterday: the on-the-day reminder is the latest one.
+        return Occasion(ReminderKind.DUE_TODAY, due_on)
+    return Occasion(
+        ReminderKind.OVERDUE, due_on + timedelta(days=weeks * policy.overdue_every_days)
+    )
+
+
+def escalation_occasion(due_on: date, *, today: date, policy: Policy) -> Occasion | None:
+    """Weekly escalation to the OPCC lead and the Chief Constable's office once 14 days overdue."""
+    if (today - due_on).days < policy.escalate_after_days:
+        return None
+    first = due_on + timedelta(days=policy.escalate_after_days)
+    weeks = (today - first).days // policy.overdue_every_days
+    return Occasion(
+        ReminderKind.ESCALATION, first + timedelta(days=weeks * policy.overdue_every_days)
+    )
+
+
+def countdown_occasion(
+    deadline: date, *, today: date, before_days: tuple[int, ...], kind: ReminderKind
+) -> Occasion | None:
+    """For one-off dates (s.55 last day, NCPI plan, PPOG): the latest countdown reminder.
+
+    Nothing after the date itself: these are not nagged about once passed.
+    """
+    if today > deadline:
+        return None
+    passed = [deadline - timedelta(days=d) for d in before_days]
+    passed = [on for on in passed if on <= today]
+    return Occasion(kind, max(passed)) if passed else None
+
+
+def backlog_occasion(claimed_on: date, *, today: date, policy: Policy) -> Occasion | None:
+    """Weekly, once a completion claim has waited 14 days for the OPCC's assurance."""
+    first = claimed_on + timedelta(days=policy.assurance_backlog_days)
+    if today < first:
+        return None
+    weeks = (today - first).days // 7
+    return Occasion(ReminderKind.ASSURANCE_BACKLOG, first + timedelta(days=weeks * 7))

@@ -1,0 +1,126 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reminders import calendar
+from reminders.forms import PreferenceForm
+from reminders.models import CalendarFeed, DeliveryStatus, Digest, ReminderPreference, ScanRecord
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Every signed-in person manages their own reminders and calendar feed."""
+    preference, _ = ReminderPreference.objects.get_or_create(user=request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your reminder preferences are saved.")
+        return redirect("reminders:preferences")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "reminders/preferences.html",
+        {"form": form, "feed": feed, "new_feed_url": request.session.pop("new_feed_url", None)},
+    )
+
+
+@require_POST
+def calendar_issue(request: HttpRequest) -> HttpResponse:
+    _feed, token = CalendarFeed.issue(request.user)
+    # Shown once: only a hash of the token is kept.
+    request.session["new_feed_url"] = CalendarFeed.url_for(token)
+    messages.success(
+        request, "Your calendar address is ready. Any earlier address has stopped working."
+    )
+    return redirect("reminders:preferences")
+
+
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    CalendarFeed.objects.filter(user=request.user).delete()
+    messages.success(request, "Your calendar address has been switched off.")
+    return redirect("reminders:preferences")
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Calendar programs cannot sign in: the secret token in the address is the credential."""
+    feed = CalendarFeed.for_token(token)
+    if feed is None:
+        raise Http404
+    today = timezone.localdate()
+    feed.touch(today)
+    response = HttpResponse(
+        calendar.feed_for(feed.user, today=today), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@permission_required("reminders.view_delivery", raise_exception=True)
+def sent_reminders(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    digests = Digest.objects.select_related("recipient").annotate(
+        items=Count("reminders", filter=Q(reminders__cancelled=False))
+    )
+    if status in DeliveryStatus.values:
+        digests = digests.filter(status=status)
+    digests = digests.order_by("-digest_date", "-created_at", "pk")
+    page = Paginator(digests, 50).get_page(request.GET.get("page"))
+    counts = dict(Digest.objects.values_list("status").annotate(n=Count("pk")))
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": DeliveryStatus.choices,
+        "counts": counts,
+        "health": reminder_health(),
+        "query": f"status={status}" if status else "",
+    }
+    return render(request, "reminders/sent_reminders.html", context)
+
+
+def reminder_health() -> dict[str, object]:
+    now = timezone.now()
+    last = ScanRecord.objects.order_by("-finished_at").first()
+    stale_after = timedelta(minutes=settings.OVERSIGHT_SCAN_STALE_MINUTES)
+    stuck = Digest.objects.stuck(before=now - timedelta(minutes=15)).count()
+    failed = Digest.objects.filter(status=DeliveryStatus.FAILED).count()
+    problems = []
+    if last is None or now - last.finished_at > stale_after:
+        problems.append("The reminder scan has not run recently.")
+    if stuck:
+        problems.append(f"{stuck} digest(s) stuck for more than 15 minutes.")
+    if failed:
+        problems.append(f"{failed} digest(s) failed to send.")
+    return {
+        "ok": not problems,
+        "last_scan": last.finished_at.isoformat() if last else None,
+        "stuck": stuck,
+        "failed": failed,
+        "pending": Digest.objects.filter(status=DeliveryStatus.PENDING).count(),
+        "problems": problems,
+    }
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For monitoring: 503 when the scan is stale or deliveries are stuck or failed.
+
+    Counts only: nothing here identifies a person or a finding.
+    """
+    report = reminder_health()
+    return JsonResponse(report, status=200 if report["ok"] else 503)
