@@ -212,11 +212,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "reminders-scan": {
         "task": "reminders.tasks.reminders_scan",
-        "schedule": timedelta(minutes=env_int("OVERSIGHT_SCAN_EVERY_MINUTES", 10)),
+        "schedule": timedelta(seconds=env_int("OVERSIGHT_SCAN_EVERY_SECONDS", 600)),
     },
     "reminders-send": {
         "task": "reminders.tasks.reminders_send",
-        "schedule": timedelta(minutes=env_int("OVERSIGHT_SEND_EVERY_MINUTES", 1)),
+        "schedule": timedelta(seconds=env_int("OVERSIGHT_SEND_EVERY_SECONDS", 60)),
     },
 }
 
