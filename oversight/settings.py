@@ -180,18 +180,18 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email: SMTP when EMAIL_HOST is set, otherwise one file per message under var/mail.
 EMAIL_HOST = env_str("EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 25)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
-else:
-    EMAIL_BACKEND = env_str(
-        "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
-    )
-    EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Oversight <oversight@opcc.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
