@@ -220,6 +220,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Defaults for the reminder schedule (see reminders/policy.py); OPCC staff can
+# change them in the admin (Reminder schedule), which takes precedence.
+OVERSIGHT_REMINDER_POLICY: dict[str, object] = {}
 # Daily digests are composed from this hour (Europe/London) onwards.
 OVERSIGHT_DIGEST_HOUR = env_int("OVERSIGHT_DIGEST_HOUR", 7)
 # The health endpoint reports the scan as stale after this many minutes.

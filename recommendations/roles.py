@@ -49,6 +49,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "close_finding",
         "view_user",
         "reminders.view_delivery",
+        "reminders.view_reminderschedule",
+        "reminders.change_reminderschedule",
+        "reminders.add_reminderschedule",
     },
 }
 # Administrators hold every permission of these apps, user management included.

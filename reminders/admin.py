@@ -1,6 +1,14 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from reminders.models import CalendarFeed, Digest, Reminder, ReminderPreference, ScanRecord
+from reminders.models import (
+    CalendarFeed,
+    Digest,
+    Reminder,
+    ReminderPreference,
+    ReminderSchedule,
+    ScanRecord,
+)
 
 
 class ReminderInline(admin.TabularInline):
@@ -54,3 +62,18 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ("user", "created_at", "last_used_on")
     search_fields = ("user__username",)
     readonly_fields = ("user", "token_hash", "created_at", "last_used_on")
+
+
+@admin.register(ReminderSchedule)
+class ReminderScheduleAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "before_days",
+        "overdue_every_days",
+        "escalate_after_days",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One schedule for the whole service.
+        return super().has_add_permission(request) and not ReminderSchedule.objects.exists()

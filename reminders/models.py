@@ -231,3 +231,56 @@ class CalendarFeed(models.Model):
     def touch(self, today: date) -> None:
         if self.last_used_on != today:
             CalendarFeed.objects.filter(pk=self.pk).update(last_used_on=today)
+
+
+def _days(text: str) -> tuple[int, ...]:
+    return tuple(
+        sorted({int(part) for part in text.replace(" ", "").split(",") if part}, reverse=True)
+    )
+
+
+class ReminderSchedule(models.Model):
+    """The reminder policy, editable by OPCC staff in the admin. One row; without it the
+    defaults from settings apply."""
+
+    before_days = models.CharField(
+        max_length=50, default="28,14,7,1", help_text="Days before a deadline, comma-separated."
+    )
+    overdue_every_days = models.PositiveSmallIntegerField(default=7)
+    escalate_after_days = models.PositiveSmallIntegerField(default=14)
+    s55_before_days = models.CharField(max_length=50, default="28,14,7,0")
+    ppog_before_days = models.CharField(max_length=50, default="14,7,1")
+    assurance_backlog_days = models.PositiveSmallIntegerField(default=14)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "reminder schedule"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overdue_every_days__gte=1), name="schedule_overdue_interval_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Reminder schedule"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        for name in ("before_days", "s55_before_days", "ppog_before_days"):
+            try:
+                days = _days(getattr(self, name))
+            except ValueError as exc:
+                raise ValidationError({name: "Use whole numbers separated by commas."}) from exc
+            if any(d < 0 or d > 365 for d in days):
+                raise ValidationError({name: "Each number must be between 0 and 365."})
+
+    def as_kwargs(self) -> dict[str, object]:
+        return {
+            "before_days": _days(self.before_days),
+            "overdue_every_days": self.overdue_every_days,
+            "escalate_after_days": self.escalate_after_days,
+            "s55_before_days": _days(self.s55_before_days),
+            "ppog_before_days": _days(self.ppog_before_days),
+            "assurance_backlog_days": self.assurance_backlog_days,
+        }

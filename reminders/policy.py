@@ -32,7 +32,13 @@ class Policy:
 
     @classmethod
     def from_settings(cls) -> Policy:
-        overrides = getattr(settings, "OVERSIGHT_REMINDER_POLICY", {}) or {}
+        """The schedule OPCC staff set in the admin, else the defaults from settings."""
+        from reminders.models import ReminderSchedule
+
+        overrides = dict(getattr(settings, "OVERSIGHT_REMINDER_POLICY", {}) or {})
+        schedule = ReminderSchedule.objects.first()
+        if schedule is not None:
+            overrides.update(schedule.as_kwargs())
         return cls(**overrides)
 
     @property

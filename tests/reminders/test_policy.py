@@ -111,3 +111,28 @@ def test_a_revised_due_date_gives_different_occasions():
     today = date(2026, 3, 24)
     assert deadline_occasion(old, today=today, policy=POLICY).on == date(2026, 3, 24)
     assert deadline_occasion(new, today=today, policy=POLICY) is None
+
+
+@pytest.mark.django_db
+def test_opcc_staff_can_change_the_schedule_and_the_scan_uses_it():
+    from reminders.models import ReminderSchedule
+
+    assert Policy.from_settings().before_days == (28, 14, 7, 1)
+    ReminderSchedule.objects.create(before_days="10, 3", overdue_every_days=3)
+    current = Policy.from_settings()
+    assert (current.before_days, current.overdue_every_days) == ((10, 3), 3)
+    assert deadline_occasion(DUE, today=DUE - timedelta(days=5), policy=current) == Occasion(
+        ReminderKind.DUE_SOON, DUE - timedelta(days=10)
+    )
+
+
+@pytest.mark.django_db
+def test_a_malformed_schedule_is_refused_with_a_clear_message():
+    from django.core.exceptions import ValidationError
+
+    from reminders.models import ReminderSchedule
+
+    with pytest.raises(ValidationError, match="whole numbers"):
+        ReminderSchedule(before_days="a week").full_clean()
+    with pytest.raises(ValidationError, match="between 0 and 365"):
+        ReminderSchedule(before_days="400").full_clean()
