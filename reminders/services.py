@@ -26,6 +26,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -120,7 +122,7 @@ class Audience:
 @dataclass
 class _Collector:
     audience: Audience
-    rows: list[Reminder]
+    rows: list[tuple[int, str, int, str, date, date]]
 
     def add(
         self,
@@ -135,15 +137,48 @@ class _Collector:
         for user_id in set(recipients):
             if self.audience.wants(user_id, occasion.kind):
                 self.rows.append(
-                    Reminder(
-                        recipient_id=user_id,
-                        item_type=item_type,
-                        item_id=item_id,
-                        kind=occasion.kind,
-                        occurrence=occasion.on,
-                        due_on=due_on,
-                    )
+                    (user_id, item_type.value, item_id, occasion.kind.value, occasion.on, due_on)
                 )
+
+
+_INSERT_IGNORING_DUPLICATES = """
+    INSERT INTO reminders_reminder
+        (recipient_id, item_type, item_id, kind, occurrence, due_on, cancelled, created_at)
+    SELECT r.*, false, now()
+    FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::date[], %s::date[])
+        AS r(recipient_id, item_type, item_id, kind, occurrence, due_on)
+    ON CONFLICT (recipient_id, item_type, item_id, kind, occurrence) DO NOTHING
+"""
+
+
+def _insert(rows: list[tuple[int, str, int, str, date, date]]) -> int:
+    """Insert the rows that are new, in one statement; return how many were."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_IGNORING_DUPLICATES, [list(column) for column in zip(*rows, strict=True)]
+            )
+            return cursor.rowcount
+    # SQLite (the embedded default): the same guarantee through Django's portable path.
+    before = Reminder.objects.count()
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                recipient_id=r[0],
+                item_type=r[1],
+                item_id=r[2],
+                kind=r[3],
+                occurrence=r[4],
+                due_on=r[5],
+            )
+            for r in rows
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    return Reminder.objects.count() - before
 
 
 def scan(*, today: date, rules: Policy | None = None) -> int:
@@ -161,9 +196,7 @@ def scan(*, today: date, rules: Policy | None = None) -> int:
         _scan_reports(collector, today, rules)
         _scan_ppog(collector, today, rules)
         _scan_assurance_backlog(collector, today, rules)
-        before = Reminder.objects.count()
-        Reminder.objects.bulk_create(collector.rows, batch_size=BATCH, ignore_conflicts=True)
-        created = Reminder.objects.count() - before
+        created = _insert(collector.rows)
         ScanRecord.objects.create(finished_at=timezone.now(), today=today, created=created)
     logger.info("Reminder scan for %s recorded %d new reminders", today, created)
     return created
@@ -171,6 +204,13 @@ def scan(*, today: date, rules: Policy | None = None) -> int:
 
 def _scan_deadlines(collector: _Collector, today: date, rules: Policy) -> None:
     horizon = today + timedelta(days=rules.horizon_days)
+    escalate_to: dict[int | None, list[int]] = {}
+
+    def escalation_recipients(lead_id: int | None, force_id: int | None) -> list[int | None]:
+        if force_id not in escalate_to:
+            escalate_to[force_id] = collector.audience.chief_constables_office(force_id)
+        return [lead_id, *escalate_to[force_id]]
+
     findings = (
         Finding.objects.filter(
             kind=FindingKind.RECOMMENDATION,
@@ -181,25 +221,20 @@ def _scan_deadlines(collector: _Collector, today: date, rules: Policy) -> None:
         .values_list("pk", "due_on", "owner_id", "opcc_lead_id", "force_id")
         .iterator(chunk_size=BATCH)
     )
-    for pk, due_on, owner_id, lead_id, force_id in findings:
-        occasion = policy.deadline_occasion(due_on, today=today, policy=rules)
-        collector.add([owner_id], ItemType.FINDING, pk, occasion, due_on)
-        escalation = policy.escalation_occasion(due_on, today=today, policy=rules)
-        escalate_to = [lead_id, *collector.audience.chief_constables_office(force_id)]
-        collector.add(escalate_to, ItemType.FINDING, pk, escalation, due_on)
-
     actions = (
         Action.objects.exclude(status=ActionStatus.COMPLETE)
         .filter(due_on__isnull=False, due_on__lte=horizon, finding__status__in=ACTIVE_STATUSES)
         .values_list("pk", "due_on", "owner_id", "finding__opcc_lead_id", "finding__force_id")
         .iterator(chunk_size=BATCH)
     )
-    for pk, due_on, owner_id, lead_id, force_id in actions:
-        occasion = policy.deadline_occasion(due_on, today=today, policy=rules)
-        collector.add([owner_id], ItemType.ACTION, pk, occasion, due_on)
-        escalation = policy.escalation_occasion(due_on, today=today, policy=rules)
-        escalate_to = [lead_id, *collector.audience.chief_constables_office(force_id)]
-        collector.add(escalate_to, ItemType.ACTION, pk, escalation, due_on)
+    for item_type, rows in ((ItemType.FINDING, findings), (ItemType.ACTION, actions)):
+        for pk, due_on, owner_id, lead_id, force_id in rows:
+            occasion = policy.deadline_occasion(due_on, today=today, policy=rules)
+            collector.add([owner_id], item_type, pk, occasion, due_on)
+            escalation = policy.escalation_occasion(due_on, today=today, policy=rules)
+            if escalation is not None:
+                recipients = escalation_recipients(lead_id, force_id)
+                collector.add(recipients, item_type, pk, escalation, due_on)
 
 
 def _scan_reports(collector: _Collector, today: date, rules: Policy) -> None:
@@ -390,7 +425,13 @@ def claim(*, now: datetime) -> Digest | None:
         return digest
 
 
-def deliver(digest: Digest, *, today: date, now: datetime | None = None) -> DeliveryStatus:
+def deliver(
+    digest: Digest,
+    *,
+    today: date,
+    now: datetime | None = None,
+    smtp: BaseEmailBackend | None = None,
+) -> DeliveryStatus:
     """Send one claimed digest and record the outcome. Never raises for SMTP trouble."""
     message = emails.digest_message(digest, today=today)
     if message is None:
@@ -398,9 +439,13 @@ def deliver(digest: Digest, *, today: date, now: datetime | None = None) -> Deli
             status=DeliveryStatus.CANCELLED, last_error="Nothing left to remind about."
         )
         return DeliveryStatus.CANCELLED
+    message.connection = smtp
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as exc:
+        if smtp is not None:
+            # The session may be broken: the next message opens a fresh one.
+            smtp.close()
         return _record_failure(digest, exc, now=now or timezone.now())
     Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
@@ -425,11 +470,16 @@ def _record_failure(digest: Digest, exc: Exception, *, now: datetime) -> Deliver
 def drain(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Send claimable digests until none is left (or `limit` is reached)."""
     outcomes: dict[str, int] = defaultdict(int)
-    for _ in range(limit):
-        digest = claim(now=now or timezone.now())
-        if digest is None:
-            break
-        outcomes[deliver(digest, today=today, now=now)] += 1
+    # One SMTP session for the batch; Django's backend reopens it after a failure.
+    smtp = get_connection()
+    try:
+        for _ in range(limit):
+            digest = claim(now=now or timezone.now())
+            if digest is None:
+                break
+            outcomes[str(deliver(digest, today=today, now=now, smtp=smtp).value)] += 1
+    finally:
+        smtp.close()
     return dict(outcomes)
 
 
