@@ -149,3 +149,33 @@ def test_turning_the_digest_off_cancels_waiting_reminders(due_in_a_week, owner):
     ReminderPreference.objects.create(user=owner, digest_enabled=False)
     assert services.compose(today=TODAY) == 0
     assert Reminder.objects.get().cancelled
+
+
+def test_the_scheduled_scan_uses_the_europe_london_date_after_midnight(report, owner):
+    import time_machine
+
+    from reminders.tasks import reminders_scan
+
+    make_finding(report=report, owner=owner, due_on=date(2026, 7, 1))
+    # 22:30 UTC on 23 June is 23:30 BST: still the 23rd, so the 14-day reminder.
+    with time_machine.travel("2026-06-23T22:30:00Z", tick=False):
+        assert reminders_scan() == 1
+    # 23:30 UTC is 00:30 BST on the 24th: a week before, so the 7-day reminder.
+    with time_machine.travel("2026-06-23T23:30:00Z", tick=False):
+        assert reminders_scan() == 1
+    assert kinds_for(owner) == [("due_soon", date(2026, 6, 17)), ("due_soon", date(2026, 6, 24))]
+
+
+def test_the_send_task_waits_for_the_digest_hour(due_in_a_week, owner, settings, smtp_server):
+    import time_machine
+
+    from reminders.tasks import reminders_send
+
+    settings.OVERSIGHT_DIGEST_HOUR = 7
+    services.scan(today=TODAY)
+    # 06:30 in London (GMT in March before the change): too early to compose.
+    with time_machine.travel("2026-03-24T06:30:00Z", tick=False):
+        assert reminders_send() == {"digests": 0}
+    with time_machine.travel("2026-03-24T07:05:00Z", tick=False):
+        assert reminders_send() == {"digests": 1, "sent": 1}
+    assert len(smtp_server.sink.to(owner.email)) == 1
