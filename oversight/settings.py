@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "simple_history",
     "recommendations",
     "reminders",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

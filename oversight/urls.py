@@ -20,5 +20,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("reminders.urls")),
+    path("", include("dashboards.urls")),
     path("", include("recommendations.urls")),
 ]
