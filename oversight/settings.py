@@ -79,6 +79,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "accounts",
+    "audit",
     "recommendations",
     "reminders",
     "dashboards",
@@ -86,17 +92,33 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "oversight.middleware.UploadSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "oversight.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Early, so middleware further down (session timeouts) can leave a message.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "audit.middleware.AuditMiddleware",
     # Deny by default: every view needs a signed-in user unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns lockouts raised during sign-in into responses.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username or address never reaches the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "oversight.urls"
@@ -113,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recommendations.context_processors.oversight",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -137,6 +160,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "recommendations:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Length and a common-password check, no composition rules (NCSC and NIST guidance).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -144,7 +168,6 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -161,6 +184,10 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 # permission-checked download view reads them.
 MEDIA_ROOT = Path(env_str("OVERSIGHT_EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 EVIDENCE_MAX_UPLOAD_BYTES = env_int("OVERSIGHT_EVIDENCE_MAX_MB", 20) * 1024 * 1024
+# host:port of a ClamAV daemon to scan every upload; unset = EICAR test signature only.
+OVERSIGHT_CLAMD_ADDRESS = env_str("OVERSIGHT_CLAMD_ADDRESS")
+# Whole-request cap, checked before the body is read; per-file limits are smaller.
+OVERSIGHT_MAX_REQUEST_BYTES = env_int("OVERSIGHT_MAX_REQUEST_MB", 100) * 1024 * 1024
 
 STORAGES = {
     "default": {
@@ -232,21 +259,82 @@ OVERSIGHT_SCAN_STALE_MINUTES = env_int("OVERSIGHT_SCAN_STALE_MINUTES", 30)
 # Findings due within this many days count as "due soon" everywhere.
 OVERSIGHT_DUE_SOON_DAYS = env_int("OVERSIGHT_DUE_SOON_DAYS", 30)
 
-SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+# ---------------------------------------------------------------- security
+
+# Sessions: signed out after 30 minutes idle and 12 hours at most (middleware).
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("OVERSIGHT_SESSION_IDLE_MINUTES", 30))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("OVERSIGHT_SESSION_MAX_HOURS", 12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Behind HTTPS (production): set OVERSIGHT_HTTPS=true. Off by default so the
+# embedded run command and the test suite work over plain http://127.0.0.1.
+HTTPS = env_bool("OVERSIGHT_HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # The TLS-terminating proxy says the request was https; only trust it from
+    # the proxy (gunicorn's forwarded_allow_ips).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("OVERSIGHT_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # __Host- cookies are only accepted over https, for this host, path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Content Security Policy: only this origin's files; no inline script, no CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Sign-in throttling (django-axes): 5 failures lock the username, and the
+# address, for 15 minutes; a success resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env_int("OVERSIGHT_PROXY_COUNT", 0) or None
+
+# Two-factor sign-in (TOTP) for roles an administrator requires it of.
+OTP_TOTP_ISSUER = "Oversight"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "oversight.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # One JSON object per line for log collectors; plain text for people.
+            "formatter": env_str("LOG_FORMAT", "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

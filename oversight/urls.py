@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from oversight.views import healthz
+
 admin.site.site_header = "Oversight administration"
 admin.site.site_title = "Oversight"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -18,6 +21,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("", include("accounts.urls")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("", include("reminders.urls")),
     path("", include("dashboards.urls")),

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 # The PCC must publish a response within 56 days *beginning with* the day the
@@ -78,7 +79,7 @@ class User(AbstractUser):
             self.is_superuser or self.groups.filter(name=role.value).exists()
         )
 
-    @property
+    @cached_property
     def role_names(self) -> list[str]:
         return sorted(group.name for group in self.groups.all())
 

@@ -55,7 +55,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     },
 }
 # Administrators hold every permission of these apps, user management included.
-ADMINISTRATOR_APPS = ("recommendations", "reminders", "auth")
+ADMINISTRATOR_APPS = ("recommendations", "reminders", "auth", "audit", "accounts", "otp_totp")
 
 
 def sync_role_groups(apps: Any) -> None:

@@ -19,6 +19,8 @@ import zipfile
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from recommendations import antivirus
+
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -133,6 +135,7 @@ def validate_evidence_upload(upload: UploadedFile, *, max_bytes: int) -> str:
         if size > max_bytes:
             raise _invalid(FILE_TOO_LARGE, "too_large", name=name, limit=_format_bytes(max_bytes))
         _check_content(upload, extension=extension, size=size, name=name)
+        antivirus.scan(upload, name=name)
         return ALLOWED_EXTENSIONS[extension]
     finally:
         upload.seek(0)

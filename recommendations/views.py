@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit import services as audit
 from recommendations import exports, forms, permissions, services, uploads
 from recommendations.history import finding_history
 from recommendations.models import (
@@ -657,4 +658,5 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "no-store, private"
+    audit.record(audit.Event.EVIDENCE_DOWNLOAD, request=request, obj=evidence)
     return response

@@ -1,0 +1,65 @@
+"""The append-only audit trail: who signed in, was refused, downloaded or changed what.
+
+Rows are only ever inserted. The model refuses updates and deletes, the admin is
+read-only, and on PostgreSQL a trigger rejects UPDATE and DELETE on the table
+whatever issues them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Event(models.TextChoices):
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_OUT = "sign_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+    ACCESS_DENIED = "access_denied", "Access denied"
+    EVIDENCE_DOWNLOAD = "evidence_download", "Evidence downloaded"
+    CREATED = "created", "Record created"
+    CHANGED = "changed", "Record changed"
+    DELETED = "deleted", "Record deleted"
+
+
+class AppendOnly(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    event = models.CharField(max_length=20, choices=Event, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # the trail outlives the people in it
+    )
+    # As typed or as known at the time: kept even if the account is renamed or removed.
+    username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        permissions = [("export_auditevent", "Can search and export the audit trail")]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_event_display()} {self.username}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise AppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("Audit events cannot be deleted.")

@@ -1,0 +1,132 @@
+"""The audit trail (RELIABILITY.md §B4 items 17, 18; §C2 append-only)."""
+
+import logging
+from datetime import date
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from audit.models import AppendOnly, AuditEvent, Event
+from recommendations import services
+from recommendations.models import Role
+from recommendations.services import EvidenceFile
+from tests.factories import make_finding, make_report, make_user, pdf_upload
+
+pytestmark = pytest.mark.django_db
+SECRET_PASSWORD = "sup3r-secret-passphrase-XYZ"
+
+
+@pytest.fixture
+def pat(db):
+    user = make_user(Role.OPCC_STAFF, username="pat")
+    user.set_password(SECRET_PASSWORD)
+    user.save()
+    return user
+
+
+def events(kind: Event):
+    return AuditEvent.objects.filter(event=kind)
+
+
+def test_sign_in_sign_out_and_failed_sign_in_are_recorded_without_the_password(client, pat, caplog):
+    caplog.set_level(logging.DEBUG)
+    client.post(
+        reverse("login"),
+        {"username": "pat", "password": "wrong " + SECRET_PASSWORD},
+        HTTP_USER_AGENT="Test browser",
+        REMOTE_ADDR="192.0.2.7",
+    )
+    client.post(reverse("login"), {"username": "pat", "password": SECRET_PASSWORD})
+    client.post(reverse("logout"))
+    failed = events(Event.SIGN_IN_FAILED).get()
+    assert (failed.username, failed.ip_address, failed.user_agent) == (
+        "pat",
+        "192.0.2.7",
+        "Test browser",
+    )
+    assert events(Event.SIGN_IN).get().user == pat
+    assert events(Event.SIGN_OUT).get().user == pat
+    assert SECRET_PASSWORD not in caplog.text
+    for row in AuditEvent.objects.values():
+        assert SECRET_PASSWORD not in str(row)
+
+
+def test_refused_access_is_recorded(client, force):
+    viewer = make_user(Role.VIEWER, force=force)
+    finding = make_finding(report=make_report(force=force))
+    client.force_login(viewer)
+    response = client.post(reverse("recommendations:finding-edit", args=[finding.pk]), {})
+    assert response.status_code == 403
+    denied = events(Event.ACCESS_DENIED).get()
+    assert denied.user == viewer and denied.method == "POST"
+    assert denied.path == reverse("recommendations:finding-edit", args=[finding.pk])
+
+
+def test_evidence_downloads_are_recorded(client, force, lead, opcc):
+    finding = make_finding(report=make_report(force=force), owner=lead)
+    update = services.progress_update_add(
+        finding=finding,
+        expected_version=1,
+        author=lead,
+        narrative="Audit",
+        rag="green",
+        as_at=date(2025, 1, 1),
+        evidence=[EvidenceFile(pdf_upload(), date(2025, 1, 1))],
+    )
+    evidence = update.evidence.get()
+    client.force_login(opcc)
+    client.get(reverse("recommendations:evidence-download", args=[evidence.pk]))
+    download = events(Event.EVIDENCE_DOWNLOAD).get()
+    assert download.user == opcc
+    assert download.object_type == "recommendations.Evidence"
+    assert download.object_id == str(evidence.pk)
+
+
+def test_every_data_change_is_recorded_with_who_made_it(client, force, opcc):
+    finding = make_finding(report=make_report(force=force))
+    client.force_login(opcc)
+    client.post(
+        reverse("recommendations:finding-assign", args=[finding.pk]),
+        {"version": finding.version, "owner": "", "opcc_lead": opcc.pk},
+    )
+    change = events(Event.CHANGED).filter(object_type="recommendations.Finding").get()
+    assert change.user == opcc and change.object_id == str(finding.pk)
+    assert events(Event.CREATED).filter(object_type="recommendations.Finding").exists()
+
+
+def test_the_audit_trail_cannot_be_changed_or_deleted_through_the_orm(pat):
+    event = AuditEvent.objects.create(event=Event.SIGN_IN, username="pat")
+    event.username = "someone else"
+    with pytest.raises(AppendOnly):
+        event.save()
+    with pytest.raises(AppendOnly):
+        event.delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_auditevent SET username = 'x'", "DELETE FROM audit_auditevent"]
+)
+def test_the_database_refuses_update_and_delete_on_the_audit_table(pat, statement):
+    AuditEvent.objects.create(event=Event.SIGN_IN, username="pat")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AuditEvent.objects.filter(username="pat").exists()
+
+
+def test_administrators_can_search_and_export_and_nobody_else_can(client, pat, opcc):
+    AuditEvent.objects.create(event=Event.SIGN_IN_FAILED, username="=cmd|calc", path="/x")
+    admin = make_user(Role.ADMINISTRATOR)
+    for user, expected in ((opcc, 403), (admin, 200)):
+        client.force_login(user)
+        assert client.get(reverse("audit:log")).status_code == expected
+        assert client.get(reverse("audit:export")).status_code == expected
+    page = client.get(reverse("audit:log"), {"event": "sign_in_failed"})
+    assert [e.username for e in page.context["page"].object_list] == ["=cmd|calc"]
+    exported = client.get(reverse("audit:export"), {"q": "cmd"}).content.decode("utf-8-sig")
+    assert "'=cmd|calc" in exported  # neutralised for spreadsheets
