@@ -278,6 +278,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 HTTPS = env_bool("OVERSIGHT_HTTPS", False)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
+    # Container and load-balancer health checks call plain http on the inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz"]
     # The TLS-terminating proxy says the request was https; only trust it from
     # the proxy (gunicorn's forwarded_allow_ips).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

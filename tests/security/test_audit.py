@@ -130,3 +130,13 @@ def test_administrators_can_search_and_export_and_nobody_else_can(client, pat, o
     assert [e.username for e in page.context["page"].object_list] == ["=cmd|calc"]
     exported = client.get(reverse("audit:export"), {"q": "cmd"}).content.decode("utf-8-sig")
     assert "'=cmd|calc" in exported  # neutralised for spreadsheets
+
+
+def test_behind_a_trusted_proxy_the_audit_records_the_client_not_the_proxy(settings, rf):
+    from audit.context import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 192.0.2.1", REMOTE_ADDR="10.0.0.2")
+    settings.AXES_IPWARE_PROXY_COUNT = None
+    assert client_ip(request) == "10.0.0.2"
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    assert client_ip(request) == "192.0.2.1"  # the address our one proxy saw
