@@ -296,9 +296,11 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .get(pk=finding.pk)
     )
     user: User = request.user
+    # The same force's findings (and national ones) that share a theme: across all
+    # forces the themes match too many rows to be useful, or quick.
     related = (
         Finding.objects.visible_to(user)
-        .filter(themes__in=finding.themes.all())
+        .filter(Q(force=finding.force_id) | Q(force__isnull=True), themes__in=finding.themes.all())
         .exclude(report=finding.report_id)
         .select_related("report")
         .distinct()

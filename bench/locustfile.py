@@ -1,0 +1,78 @@
+"""Locust users for bench/load.py: OPCC staff mixing the dashboard, the findings list,
+finding pages and progress updates. Run by bench/load.py, not on its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, between, task
+
+FINDINGS = json.loads(open(os.environ["LOAD_FINDINGS_FILE"]).read())  # noqa: SIM115
+PASSWORD = os.environ["LOAD_PASSWORD"]
+USERNAME = os.environ.get("LOAD_USERNAME", "opcc")
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+class OpccStaff(HttpUser):
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        page = self.client.get("/accounts/login/", name="sign in (page)")
+        token = TOKEN.search(page.text).group(1)
+        self.client.post(
+            "/accounts/login/",
+            {"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            name="sign in",
+        )
+
+    @task(3)
+    def dashboard(self) -> None:
+        self.client.get("/dashboard/", name="dashboard")
+
+    @task(4)
+    def findings_list(self) -> None:
+        query = random.choice(
+            [
+                "?status=open",
+                "?overdue=on&kind=recommendation",
+                "?q=process&status=open",
+                "?sort=-due",
+            ]
+        )
+        self.client.get(f"/findings/{query}", name="findings list")
+
+    @task(4)
+    def finding_detail(self) -> None:
+        self.client.get(f"/findings/{random.choice(FINDINGS)}/", name="finding detail")
+
+    @task(1)
+    def progress_update(self) -> None:
+        pk = random.choice(FINDINGS)
+        form = self.client.get(f"/findings/{pk}/updates/new/", name="update form")
+        token, version = TOKEN.search(form.text), VERSION.search(form.text)
+        if not (token and version):
+            form.failure("update form without a token or version")
+            return
+        with self.client.post(
+            f"/findings/{pk}/updates/new/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "version": version.group(1),
+                "narrative": "Load test update: progress reviewed.",
+                "rag": "amber",
+                "as_at": "2026-01-05",
+            },
+            name="update post",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 409:
+                # Two simulated people updated the same finding at once: the app
+                # refused the stale one, as it should. Not an error of the server.
+                response.success()
+            elif response.status_code != 302:
+                response.failure(f"status {response.status_code}")
