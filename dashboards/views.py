@@ -1,13 +1,80 @@
+"""The dashboard and the accountability pack (HTML to print, and PDF).
+
+Thin views: check the permission, read the filters, ask `figures` for the
+numbers, render. Force scoping comes from `Finding.objects.visible_to`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from dashboards import charts, figures, packs, pdf
+from dashboards.forms import DashboardFilterForm
+
+
+def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, figures.Scope]:
+    if not request.user.has_perm("recommendations.view_finding"):
+        raise PermissionDenied
+    names = figures.load_names(request.user)
+    form = DashboardFilterForm(request.GET or None, user=request.user, names=names)
+    scope = figures.Scope(
+        user=request.user, today=timezone.localdate(), filters=form.scope(), names=names
+    )
+    return form, scope
+
+
+def _context(form: DashboardFilterForm, scope: figures.Scope, **more: Any) -> dict[str, Any]:
+    return {
+        "form": form,
+        "scope": scope,
+        "today": scope.today,
+        "now": timezone.localtime(),
+        "scope_name": form.scope_name(scope.filters),
+        "filters_in_use": form.describe(scope.filters),
+        "query": urlencode(scope.params()),
+        **more,
+    }
 
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Placeholder until the dashboard lands: a page that says so, behind the view permission."""
-    from django.core.exceptions import PermissionDenied
+    form, scope = _scope(request)
+    context = _context(form, scope, board=figures.dashboard(scope))
+    return render(request, "dashboards/dashboard.html", context)
 
-    if not request.user.has_perm("recommendations.view_finding"):
-        raise PermissionDenied
-    return render(request, "dashboards/dashboard.html", {})
+
+def _pack_context(request: HttpRequest, *, for_pdf: bool) -> dict[str, Any]:
+    form, scope = _scope(request)
+    pack = packs.build(scope)
+    return _context(
+        form,
+        scope,
+        pack=pack,
+        board=pack.dashboard,
+        charts=charts.pack_charts(pack.dashboard),
+        for_pdf=for_pdf,
+    )
+
+
+@require_GET
+def pack(request: HttpRequest) -> HttpResponse:
+    """The pack as a web page that prints well (print stylesheet, page numbers)."""
+    return render(request, "dashboards/pack.html", _pack_context(request, for_pdf=False))
+
+
+@require_GET
+def pack_pdf(request: HttpRequest) -> HttpResponse:
+    context = _pack_context(request, for_pdf=True)
+    html = render_to_string("dashboards/pack.html", context, request=request)
+    response = HttpResponse(pdf.render_pdf(html), content_type="application/pdf")
+    filename = f"accountability-pack-{context['today']:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

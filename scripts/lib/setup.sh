@@ -88,3 +88,8 @@ ensure_redis() {
 ensure_chromium() {
     [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
 }
+
+ensure_pdf_libraries() {
+    # WeasyPrint (the accountability pack's PDF) draws text with Pango; DejaVu is its font.
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+}

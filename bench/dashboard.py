@@ -1,0 +1,92 @@
+"""Benchmark of the dashboard and the filtered findings list (issue: dashboards).
+
+    .venv/bin/python bench/dashboard.py [--scale 50000] [--runs 30]
+
+Uses PostgreSQL from BENCH_DATABASE_URL (default: a local `oversight_bench`
+database, created and seeded with `seed_demo --scale`). Runs VACUUM ANALYZE
+first, as autovacuum would have on a live database. Then, in one process, with
+Django's test Client signed in as an OPCC staff user who sees every force,
+prints for each page: the number of SQL queries, the median and 95th
+percentile server time over --runs requests after warm-up, and each median as a
+ratio to an empty authenticated page measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import setup_django, summary, timed
+
+BASELINE = "/accounts/password/done/"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    setup_django(args.scale)
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from recommendations.models import Finding, Force, User
+
+    # The test Client's host, and hashed static file names (DEBUG is off).
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    call_command("collectstatic", "--noinput", verbosity=0)
+    with connection.cursor() as cursor:
+        for table in ("recommendations_finding", "recommendations_finding_themes"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+    user = User.objects.get(username="opcc")
+    assert user.force_id is None, "the benchmark user must see every force"
+    client = Client()
+    client.force_login(user)
+    busiest = (
+        Force.objects.filter(findings__isnull=False)
+        .order_by("name")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    pages = [
+        ("Empty authenticated page (baseline)", BASELINE),
+        ("Dashboard, all forces", "/dashboard/"),
+        ("Dashboard, one force", f"/dashboard/?force={busiest}"),
+        ("Findings list, no filter", "/findings/"),
+        ("Findings list, open + overdue, sorted", "/findings/?status=open&overdue=on&sort=-due"),
+        ("Findings list, kind + RAG + theme", "/findings/?kind=recommendation&rag=red&theme=1"),
+        ("Findings list, text search", "/findings/?q=process+number+12"),
+        ("Findings list, text search + open", "/findings/?q=illustrative+process&status=open"),
+    ]
+
+    print(
+        f"\nFindings: {Finding.objects.count():,}; forces with findings: "
+        f"{Force.objects.filter(findings__isnull=False).distinct().count()}; "
+        f"{args.runs} runs per page after 5 warm-ups\n"
+    )
+    print(f"{'Page':<42} {'queries':>7} {'median ms':>10} {'p95 ms':>8} {'ratio':>7}")
+    baseline_ms = None
+    for label, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        # Read now: every request's request_started signal empties the query log.
+        query_count = len(queries)
+        median, p95 = summary(timed(lambda url=url: client.get(url), runs=args.runs, warmup=5))
+        if baseline_ms is None:
+            baseline_ms = median
+        ratio = median / baseline_ms
+        print(f"{label:<42} {query_count:>7} {median:>10.1f} {p95:>8.1f} {ratio:>6.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,910 @@
+"""Every number on the dashboard and in the accountability pack, counted in SQL.
+
+The number of queries does not depend on the amount of data: each part is one
+aggregate or one grouped query (several grouped queries of the same shape are
+joined with UNION ALL into one round trip), and lists are sliced. The
+definitions of open, overdue, closed … are in `measures.py` and `forecast.py`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim, TruncMonth
+from django.urls import reverse
+
+from dashboards import measures
+from dashboards.forecast import FORECAST_WEEKS, DueGroup, Forecast, forecast, projected_close
+from recommendations.models import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    Finding,
+    FindingKind,
+    Force,
+    MonitoringPeriod,
+    MonitoringPhase,
+    ProgressUpdate,
+    Rag,
+    Report,
+    Status,
+    Theme,
+    User,
+)
+
+NOT_RATED = "none"  # as recommendations.forms.NOT_RATED: the list's filter value
+RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, NOT_RATED)
+RAG_LABELS = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green", NOT_RATED: "Not rated"}
+BURN_UP_MONTHS_BACK = 23  # two years including this month
+BURN_UP_MONTHS_AHEAD = 12
+S55_WINDOW_DAYS = 183  # reports published in the last six months
+S55_LIMIT = 15
+TOP = 10
+
+
+# ---------------------------------------------------------------- names and scope
+
+
+@dataclass(frozen=True)
+class ReportName:
+    title: str
+    published_on: date
+    force_id: int | None
+
+
+@dataclass(frozen=True)
+class Names:
+    """Names for the ids the grouped queries return, and the filters' choices."""
+
+    forces: dict[int, str] = field(default_factory=dict)
+    themes: dict[int, str] = field(default_factory=dict)
+    reports: dict[int, ReportName] = field(default_factory=dict)
+    owners: dict[int, str] = field(default_factory=dict)
+
+
+def load_names(user: User) -> Names:
+    """Forces, themes, reports and owners the user may see, in one query.
+
+    Four small SELECTs joined by UNION ALL rather than four round trips (the
+    dashboard's query budget is tight: docs/performance.md). Grouped queries
+    then return bare ids, which is cheaper than grouping by names.
+    """
+    # Annotations only, in the same order in every part: UNION matches columns by position.
+    columns = ("dimension", "key", "label", "day", "parent")
+    no_date = Cast(Value(None), DateField())  # typed: PostgreSQL reads a bare NULL as text
+    no_parent = Cast(Value(None), BigIntegerField())
+    visible = Finding.objects.visible_to(user)
+
+    def part(queryset: QuerySet, dimension: str, **values: Any) -> QuerySet:
+        values.setdefault("day", no_date)
+        values.setdefault("parent", no_parent)
+        return (
+            queryset.order_by()
+            .annotate(dimension=Value(dimension), key=F("pk"), **values)
+            .values_list(*columns)
+        )
+
+    parts = [
+        part(Theme.objects.all(), "theme", label=F("name")),
+        part(
+            Report.objects.visible_to(user),
+            "report",
+            label=F("title"),
+            day=F("published_on"),
+            parent=F("force_id"),
+        ),
+        part(
+            User.objects.filter(Exists(visible.filter(owner=OuterRef("pk")))),
+            "owner",
+            label=Coalesce(
+                NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+                "username",
+                output_field=CharField(),
+            ),
+        ),
+    ]
+    if user.force_id is None:
+        # Only forces with findings: the other territorial forces would be empty pages.
+        with_findings = Force.objects.filter(Exists(visible.filter(force=OuterRef("pk"))))
+        parts.append(part(with_findings, "force", label=F("name")))
+    names = Names()
+    for dimension, key, label, day, parent in parts[0].union(*parts[1:], all=True):
+        if dimension == "report":
+            names.reports[key] = ReportName(label, day, parent)
+        else:
+            getattr(names, f"{dimension}s")[key] = label
+    return names
+
+
+@dataclass
+class Scope:
+    """Whose findings, with which filters, on which day."""
+
+    user: User
+    today: date
+    filters: dict[str, Any] = field(default_factory=dict)
+    names: Names = field(default_factory=Names)
+
+    @property
+    def force_id(self) -> int | None:
+        """The force in view: the one chosen, or the user's own."""
+        return self.user.force_id or self.filters.get("force")
+
+    def findings(self) -> QuerySet[Finding]:
+        findings = Finding.objects.visible_to(self.user).order_by()
+        f = self.filters
+        if f.get("force"):
+            findings = findings.filter(force_id=f["force"])
+        if f.get("report"):
+            findings = findings.filter(report_id=f["report"])
+        if f.get("kind"):
+            findings = findings.filter(kind=f["kind"])
+        if f.get("theme"):
+            findings = findings.filter(themes=f["theme"])
+        if f.get("published_from"):
+            findings = findings.filter(report__published_on__gte=f["published_from"])
+        if f.get("published_to"):
+            findings = findings.filter(report__published_on__lte=f["published_to"])
+        return findings
+
+    def reports(self) -> QuerySet[Report]:
+        """Reports for the s.55 tracker: a force's own and the national ones it must answer."""
+        reports = Report.objects.visible_to(self.user)
+        f = self.filters
+        if f.get("force"):
+            reports = reports.filter(Q(force_id=f["force"]) | Q(force__isnull=True))
+        if f.get("report"):
+            reports = reports.filter(pk=f["report"])
+        if f.get("published_from"):
+            reports = reports.filter(published_on__gte=f["published_from"])
+        if f.get("published_to"):
+            reports = reports.filter(published_on__lte=f["published_to"])
+        return reports
+
+    def params(self) -> dict[str, str]:
+        """The filters as query-string values: the dashboard and the findings list read the same."""
+        params = {}
+        for name, value in self.filters.items():
+            if name == "force" and self.user.force_id is not None:
+                continue
+            params[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return params
+
+    def link(self, **extra: Any) -> str:
+        """The findings list, filtered as the dashboard is, plus the figure's own filter."""
+        params = self._params
+        if extra:
+            params = {**params}
+            for name, value in extra.items():
+                params[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return f"{self._list_url}?{urlencode(params)}"
+
+    @cached_property
+    def _params(self) -> dict[str, str]:
+        return self.params()
+
+    @cached_property
+    def _list_url(self) -> str:
+        # A page has a few hundred links; reverse() once.
+        return reverse("recommendations:finding-list")
+
+
+# ---------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number, what it counts, and the findings list that shows those findings."""
+
+    label: str
+    value: int
+    link: str
+    note: str = ""
+
+    @property
+    def shown(self) -> str:
+        return f"{self.value:,}"
+
+
+@dataclass
+class Counts:
+    """Totals derived from the grouped rows of `_status_rows`."""
+
+    by_name: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    closed_by_month: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+    due_by_month: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+    queue: dict[date | None, int] = field(default_factory=lambda: defaultdict(int))
+
+    def __getitem__(self, name: str) -> int:
+        return self.by_name[name]
+
+
+_STATUS_COLUMNS = (
+    "series",
+    "f_kind",
+    "f_status",
+    "f_rag",
+    "f_overdue",
+    "f_due_soon",
+    "f_challenged",
+    "f_recent",
+    "f_day",
+    "n",
+)
+_WHERE_COLUMNS = ("series", "f_key", "f_owner", "n", "n_open", "n_overdue")
+
+
+def _status_rows(scope: Scope) -> list[tuple]:
+    """Counts by status and date: two GROUP BYs in one statement (UNION ALL).
+
+    - "flags": findings by kind, status, RAG, whether overdue, due soon,
+      challenged or finished in the forecast window (each a `measures` rule),
+      and the month they were closed. A few hundred rows at most.
+    - "due": recommendations by due date and whether open, for the deadlines per
+      month and the forecast's queue.
+    Grouping in SQL and summing in Python beats forty `COUNT(*) FILTER` columns:
+    each rule is evaluated once per row. (Folding this and `_where_rows` into one
+    statement was slower: the planner then sorts instead of hashing.)
+    """
+    today = scope.today
+    window_start = today - timedelta(days=7 * FORECAST_WEEKS - 1)
+    findings = measures.with_finished_on(scope.findings())
+
+    def flag(q: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(q, output_field=BooleanField())
+
+    flags = findings.values(
+        series=Value("flags"),
+        f_kind=F("kind"),
+        f_status=F("status"),
+        # RAG matters only while a finding is open; leaving it out of finished rows keeps
+        # them few.
+        f_rag=Case(When(measures.open_q(), then=F("rag")), default=Value("")),
+        f_overdue=flag(measures.overdue_q(today=today)),
+        f_due_soon=flag(measures.due_soon_q(today=today)),
+        f_challenged=flag(measures.challenged_q()),
+        f_recent=flag(measures.finished_between_q(window_start, today)),
+        f_day=Case(
+            # Cast: DATE_TRUNC gives a timestamp, and inside CASE nothing converts it back.
+            When(status__in=FINISHED_STATUSES, then=Cast(TruncMonth("finished_on"), DateField())),
+            output_field=DateField(),
+        ),
+    ).annotate(n=Count("pk"))
+    no = Value(False, output_field=BooleanField())
+    due = (
+        findings.filter(kind=FindingKind.RECOMMENDATION)
+        .values(
+            series=Value("due"),
+            f_kind=F("kind"),
+            # Only open or not matters here: status collapses to two values, fewer rows.
+            f_status=Case(When(measures.open_q(), then=Value("open")), default=Value("")),
+            f_rag=Value(""),
+            f_overdue=no,
+            f_due_soon=no,
+            f_challenged=no,
+            f_recent=no,
+            f_day=F("due_on"),
+        )
+        .annotate(n=Count("pk"))
+    )
+    return list(
+        flags.values_list(*_STATUS_COLUMNS).union(due.values_list(*_STATUS_COLUMNS), all=True)
+    )
+
+
+def _where_rows(scope: Scope) -> list[tuple]:
+    """Counts by report, owner and theme: two GROUP BYs in one statement (UNION ALL).
+
+    Findings are grouped by (report, owner), which is few rows (an owner works
+    on a handful of reports) and gives both breakdowns; themes need their own
+    GROUP BY because a finding may have several. PostgreSQL can run the two
+    parts in parallel.
+    """
+    findings = scope.findings()
+    counts = {
+        "n": Count("pk"),
+        "n_open": Count("pk", filter=measures.open_q()),
+        "n_overdue": Count("pk", filter=measures.overdue_q(today=scope.today)),
+    }
+    by_report_and_owner = findings.values(
+        series=Value("report"), f_key=F("report_id"), f_owner=F("owner_id")
+    ).annotate(**counts)
+    by_theme = findings.values(
+        series=Value("theme"),
+        f_key=F("themes__id"),
+        f_owner=Cast(Value(None), BigIntegerField()),
+    ).annotate(**counts)
+    return list(
+        by_report_and_owner.values_list(*_WHERE_COLUMNS).union(
+            by_theme.values_list(*_WHERE_COLUMNS), all=True
+        )
+    )
+
+
+def _counts(scope: Scope, rows: list[tuple]) -> Counts:
+    """Totals from `_status_rows`."""
+    quarter_start, quarter_end = measures.quarter_bounds(scope.today)
+    counts = Counts()
+    total = counts.by_name
+    for series, kind, status, rag, overdue, due_soon, challenged, recent, day, n in rows:
+        if series == "due":
+            if day is not None:
+                counts.due_by_month[day.replace(day=1)] += n
+            if status == "open":
+                counts.queue[day] += n
+            continue
+        total["total"] += n
+        total[f"ks:{kind}:{status}"] += n
+        if status in OPEN_STATUSES:
+            total["open"] += n
+            total[f"rag:{rag or NOT_RATED}"] += n
+            if kind == FindingKind.RECOMMENDATION:
+                total["recommendations_open"] += n
+        # A flag is NULL, not false, when a compared date is missing: as in WHERE, not counted.
+        total["overdue"] += n if overdue else 0
+        total["due_soon"] += n if due_soon else 0
+        total["challenged"] += n if challenged else 0
+        if status == Status.REPORTED_COMPLETE:
+            total["awaiting_assurance"] += n
+        if status in FINISHED_STATUSES:
+            if day is None:
+                total["finished_undated"] += n
+            else:
+                counts.closed_by_month[day] += n
+                if quarter_start <= day <= quarter_end:
+                    total["closed_this_quarter"] += n
+            if recent and kind == FindingKind.RECOMMENDATION:
+                total["recommendations_finished_recently"] += n
+    return counts
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    kind: FindingKind
+    cells: list[Figure]
+    total: Figure
+
+
+def _headline(scope: Scope, counts: Counts) -> list[Figure]:
+    today = scope.today
+    soon = settings.OVERSIGHT_DUE_SOON_DAYS
+    quarter_start, quarter_end = measures.quarter_bounds(today)
+    return [
+        Figure("Open", counts["open"], scope.link(status="open"), "Not yet finished with"),
+        Figure(
+            "Overdue",
+            counts["overdue"],
+            scope.link(overdue="on"),
+            "Past the due date with work outstanding",
+        ),
+        Figure(
+            f"Due in the next {soon} days",
+            counts["due_soon"],
+            scope.link(due_within=soon),
+            f"Work outstanding, due by {today + timedelta(days=soon):%-d %b %Y}",
+        ),
+        Figure(
+            "Awaiting assurance",
+            counts["awaiting_assurance"],
+            scope.link(status=Status.REPORTED_COMPLETE),
+            "Reported complete by the force, waiting for the OPCC",
+        ),
+        Figure(
+            "Challenged",
+            counts["challenged"],
+            scope.link(challenged="on"),
+            "Completion claim challenged, back with the force",
+        ),
+        Figure(
+            "Closed this quarter",
+            counts["closed_this_quarter"],
+            scope.link(closed_from=quarter_start, closed_to=quarter_end),
+            f"{quarter_start:%-d %b} to {quarter_end:%-d %b %Y}: closed by HMICFRS, "
+            "superseded or no further action",
+        ),
+    ]
+
+
+def _matrix(scope: Scope, counts: Counts) -> list[MatrixRow]:
+    rows = []
+    for kind in FindingKind:
+        cells = [
+            Figure(
+                status.label, counts[f"ks:{kind}:{status}"], scope.link(kind=kind, status=status)
+            )
+            for status in Status
+        ]
+        total = sum(cell.value for cell in cells)
+        rows.append(MatrixRow(kind, cells, Figure("Total", total, scope.link(kind=kind))))
+    return rows
+
+
+def _rag(scope: Scope, counts: Counts) -> list[Figure]:
+    return [
+        Figure(RAG_LABELS[rag], counts[f"rag:{rag}"], scope.link(status="open", rag=rag))
+        for rag in RAG_ORDER
+    ]
+
+
+# ---------------------------------------------------------------- by report, theme and owner
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    detail: str
+    total: Figure | None
+    open: Figure
+    overdue: Figure
+
+
+@dataclass(frozen=True)
+class Breakdowns:
+    reports: list[BreakdownRow]
+    reports_more: int
+    themes: list[BreakdownRow]
+    owners: list[BreakdownRow]
+    owners_more: int
+    # Findings per report, for the burn-up's "opened" series.
+    report_totals: dict[int, int]
+
+
+def _breakdowns(scope: Scope, rows: list[tuple]) -> Breakdowns:
+    """By report, owner and theme, from `_where_rows`; names from `Names`."""
+    reports: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    owners: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0])
+    themes: dict[int | None, list[int]] = {}
+    for series, key, owner, n, n_open, n_overdue in rows:
+        values = [n, n_open, n_overdue]
+        if series == "theme":
+            themes[key] = values
+        else:
+            for target in (reports[key], owners[owner]):
+                for i, value in enumerate(values):
+                    target[i] += value
+
+    names = scope.names
+
+    def row(label: str, detail: str, values: list[int], **filters: Any) -> BreakdownRow:
+        total, open_, overdue = values
+        return BreakdownRow(
+            label,
+            detail,
+            Figure("All", total, scope.link(**filters)),
+            Figure("Open", open_, scope.link(status="open", **filters)),
+            Figure("Overdue", overdue, scope.link(overdue="on", **filters)),
+        )
+
+    ranked_reports = sorted(reports.items(), key=lambda item: (-item[1][1], -item[1][2], item[0]))
+    report_rows = []
+    for key, values in ranked_reports[:TOP]:
+        report = names.reports.get(key)
+        title = report.title if report else "Report"
+        force = names.forces.get(report.force_id, "") if report and report.force_id else ""
+        report_rows.append(row(title, force or "National", values, report=key))
+
+    theme_rows = [
+        row(names.themes.get(key, "Theme"), "", values, theme=key)
+        for key, values in sorted(
+            ((k, v) for k, v in themes.items() if k is not None),
+            key=lambda item: names.themes.get(item[0], ""),
+        )
+    ]
+    if themes.get(None):
+        total, open_, overdue = themes[None]
+        theme_rows.append(
+            BreakdownRow(
+                "No theme",
+                "",
+                Figure("All", total, ""),
+                Figure("Open", open_, ""),
+                Figure("Overdue", overdue, ""),
+            )
+        )
+
+    ranked_owners = sorted(
+        ((key, values) for key, values in owners.items() if values[1]),
+        key=lambda item: (-item[1][2], -item[1][1], names.owners.get(item[0], "")),
+    )
+    owner_rows = []
+    for key, values in ranked_owners[:TOP]:
+        filters = {"owner": key} if key else {"no_owner": "on"}
+        label = names.owners.get(key, "Former owner") if key else "No owner"
+        full = row(label, "", values, **filters)
+        owner_rows.append(BreakdownRow(label, "", None, full.open, full.overdue))
+
+    return Breakdowns(
+        reports=report_rows,
+        reports_more=max(0, len(ranked_reports) - TOP),
+        themes=theme_rows,
+        owners=owner_rows,
+        owners_more=max(0, len(ranked_owners) - TOP),
+        report_totals={key: values[0] for key, values in reports.items()},
+    )
+
+
+# ---------------------------------------------------------------- burn-up
+
+
+@dataclass(frozen=True)
+class Month:
+    month: date
+    opened: Figure
+    closed: Figure
+    due: Figure
+    opened_total: int
+    closed_total: int
+
+
+def _burn_up(scope: Scope, counts: Counts, report_totals: dict[int, int]) -> list[Month]:
+    """Month by month: opened, closed and due, with running totals since the first finding."""
+    opened_by_month: dict[date, int] = defaultdict(int)
+    for report_id, total in report_totals.items():
+        report = scope.names.reports.get(report_id)
+        if report is not None:
+            opened_by_month[report.published_on.replace(day=1)] += total
+    this_month = scope.today.replace(day=1)
+    first = measures.add_months(this_month, -BURN_UP_MONTHS_BACK)
+    last = measures.add_months(this_month, BURN_UP_MONTHS_AHEAD)
+    # Running totals count everything before the window too.
+    opened_total = sum(n for day, n in opened_by_month.items() if day < first)
+    closed_total = sum(n for day, n in counts.closed_by_month.items() if day < first)
+    months = []
+    month = first
+    while month <= last:
+        end = measures.month_end(month)
+        opened = opened_by_month.get(month, 0)
+        closed = counts.closed_by_month.get(month, 0)
+        due = counts.due_by_month.get(month, 0)
+        opened_total += opened
+        closed_total += closed
+        months.append(
+            Month(
+                month=month,
+                opened=Figure("Opened", opened, scope.link(published_from=month, published_to=end)),
+                closed=Figure("Closed", closed, scope.link(closed_from=month, closed_to=end)),
+                due=Figure(
+                    "Due",
+                    due,
+                    scope.link(kind=FindingKind.RECOMMENDATION, due_from=month, due_to=end),
+                ),
+                opened_total=opened_total,
+                closed_total=closed_total,
+            )
+        )
+        month = measures.add_months(month, 1)
+    # Trim empty months at both ends, keeping this month and the next three for context.
+    horizon = measures.add_months(this_month, 3)
+    busy = [
+        i
+        for i, m in enumerate(months)
+        if m.opened.value or m.closed.value or m.due.value or this_month <= m.month <= horizon
+    ]
+    return months[busy[0] : busy[-1] + 1] if busy else []
+
+
+def _queue(counts: Counts) -> list[DueGroup]:
+    """Open recommendations by due date, in the forecast's queue order (no due date last)."""
+    return [
+        DueGroup(day, n)
+        for day, n in sorted(
+            counts.queue.items(), key=lambda item: (item[0] is None, item[0] or date.min)
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class AtRiskItem:
+    finding: Finding
+    projected_close: date | None
+
+
+def _at_risk_items(
+    scope: Scope, projection: Forecast, limit: int, *, latest_updates: bool
+) -> list[AtRiskItem]:
+    """The first `limit` at-risk recommendations in queue order, with their projected dates.
+
+    Only the due dates that hold at-risk recommendations are fetched; within a
+    date the last `at_risk` by id are the ones at risk (they close last).
+    """
+    chosen = []
+    wanted = 0
+    for group in projection.groups:
+        if group.at_risk:
+            chosen.append(group)
+            wanted += group.at_risk
+            if wanted >= limit:
+                break
+    if not chosen:
+        return []
+    rows = (
+        scope.findings()
+        .filter(
+            kind=FindingKind.RECOMMENDATION,
+            status__in=OPEN_STATUSES,
+            due_on__in=[group.due_on for group in chosen],
+        )
+        .select_related("report", "owner")
+        .order_by("due_on", "pk")
+    )
+    if latest_updates:
+        rows = with_latest_update(rows)
+    by_date: dict[date, list[Finding]] = defaultdict(list)
+    for finding in rows:
+        by_date[finding.due_on].append(finding)
+    items = []
+    for group in chosen:
+        members = by_date[group.due_on]
+        for position, finding in enumerate(members):
+            if position >= group.size - group.at_risk:
+                rank = group.first_rank + position
+                projected = projected_close(
+                    rank, today=scope.today, finished=projection.finished, weeks=projection.weeks
+                )
+                items.append(AtRiskItem(finding, projected))
+    return items[:limit]
+
+
+def with_latest_update(findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    latest = ProgressUpdate.objects.select_related("author").order_by("-as_at", "-created_at")
+    return findings.prefetch_related(
+        Prefetch("updates", queryset=latest[:1], to_attr="latest_updates")
+    )
+
+
+# ---------------------------------------------------------------- Engage and s.55
+
+
+@dataclass(frozen=True)
+class CauseOfConcern:
+    finding: Finding
+    children: list[Figure]
+    children_total: int
+
+
+@dataclass(frozen=True)
+class Engage:
+    period: MonitoringPeriod
+    days: int
+    next_ppog: date | None
+    causes: list[CauseOfConcern]
+
+    @property
+    def causes_open(self) -> int:
+        return sum(1 for cause in self.causes if cause.finding.is_open)
+
+    @property
+    def causes_closed(self) -> int:
+        return len(self.causes) - self.causes_open
+
+
+def _engage(scope: Scope) -> tuple[Engage | None, list[tuple[MonitoringPeriod, int]]]:
+    """The chosen force's Engage panel, or, across all forces, the forces in Engage."""
+    today = scope.today
+    periods = (
+        MonitoringPeriod.objects.filter(phase=MonitoringPhase.ENGAGE, ended_on__isnull=True)
+        .select_related("force")
+        .annotate(
+            next_ppog=Min("ppog_meetings__meets_on", filter=Q(ppog_meetings__meets_on__gte=today))
+        )
+        .order_by("force__name")
+    )
+    if scope.force_id is None:
+        return None, [(period, period.days_in_phase(today=today)) for period in periods]
+    period = periods.filter(force_id=scope.force_id).first()
+    if period is None:
+        return None, []
+    status_counts = {
+        f"children_{status}": Count("children", filter=Q(children__status=status))
+        for status in Status
+    }
+    causes = (
+        Finding.objects.visible_to(scope.user)
+        .filter(monitoring_periods=period)
+        .select_related("report")
+        .annotate(children_total=Count("children"), **status_counts)
+        .order_by("report__published_on", "reference")
+    )
+    return (
+        Engage(
+            period=period,
+            days=period.days_in_phase(today=today),
+            next_ppog=period.next_ppog,
+            causes=[
+                CauseOfConcern(
+                    finding=cause,
+                    children=[
+                        Figure(
+                            status.label,
+                            getattr(cause, f"children_{status}"),
+                            scope.link(parent=cause.pk, status=status),
+                        )
+                        for status in Status
+                    ],
+                    children_total=cause.children_total,
+                )
+                for cause in causes
+            ],
+        ),
+        [],
+    )
+
+
+@dataclass(frozen=True)
+class S55Row:
+    report: Report
+    due_on: date
+    days_left: int | None
+    published_late: bool
+
+
+@dataclass(frozen=True)
+class S55Tracker:
+    rows: list[S55Row]
+    more: int
+
+
+def _s55(scope: Scope) -> S55Tracker:
+    """Reports of the last six months: responses outstanding (most urgent first), then published."""
+    since = scope.today - timedelta(days=S55_WINDOW_DAYS)
+    reports = scope.reports().filter(published_on__gte=since).select_related("force")
+    rows = [
+        S55Row(
+            report=report,
+            due_on=report.response_due_on,
+            days_left=report.response_days_left(today=scope.today),
+            published_late=report.response_published_late(),
+        )
+        for report in reports
+    ]
+    outstanding = sorted((r for r in rows if r.days_left is not None), key=lambda r: r.due_on)
+    published = sorted(
+        (r for r in rows if r.days_left is None), key=lambda r: r.report.published_on, reverse=True
+    )
+    ordered = outstanding + published
+    return S55Tracker(rows=ordered[:S55_LIMIT], more=max(0, len(ordered) - S55_LIMIT))
+
+
+# ---------------------------------------------------------------- the whole dashboard
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    counts: Counts
+    headline: list[Figure]
+    matrix: list[MatrixRow]
+    rag: list[Figure]
+    breakdowns: Breakdowns
+    burn_up: list[Month]
+    forecast: Forecast
+    at_risk: list[AtRiskItem]
+    engage: Engage | None
+    forces_in_engage: list[tuple[MonitoringPeriod, int]]
+    s55: S55Tracker
+
+    @property
+    def total(self) -> int:
+        return self.counts["total"]
+
+    def forecast_links(self) -> dict[str, str]:
+        return {
+            "open": self.scope.link(kind=FindingKind.RECOMMENDATION, status="open"),
+            "finished": self.scope.link(
+                kind=FindingKind.RECOMMENDATION,
+                closed_from=self.forecast.window_start,
+                closed_to=self.forecast.today,
+            ),
+        }
+
+    def chart_data(self) -> dict[str, Any]:
+        """Everything the charts draw, for `json_script`: labels, values and drill-down links."""
+        statuses = list(Status)
+        return {
+            "kindStatus": {
+                "labels": [row.kind.label for row in self.matrix],
+                "datasets": [
+                    {
+                        "label": status.label,
+                        "data": [row.cells[i].value for row in self.matrix],
+                        "links": [row.cells[i].link for row in self.matrix],
+                    }
+                    for i, status in enumerate(statuses)
+                ],
+            },
+            "rag": {
+                "labels": [figure.label for figure in self.rag],
+                "datasets": [
+                    {
+                        "label": "Open findings",
+                        "data": [figure.value for figure in self.rag],
+                        "links": [figure.link for figure in self.rag],
+                    }
+                ],
+            },
+            "burnUp": {
+                "labels": [f"{month.month:%b %Y}" for month in self.burn_up],
+                "datasets": [
+                    {
+                        "label": "Opened (running total)",
+                        "type": "line",
+                        "data": [month.opened_total for month in self.burn_up],
+                        "links": [month.opened.link for month in self.burn_up],
+                    },
+                    {
+                        "label": "Closed (running total)",
+                        "type": "line",
+                        "data": [month.closed_total for month in self.burn_up],
+                        "links": [month.closed.link for month in self.burn_up],
+                    },
+                    {
+                        "label": "Recommendations due that month (HMICFRS deadlines)",
+                        "type": "bar",
+                        "data": [month.due.value for month in self.burn_up],
+                        "links": [month.due.link for month in self.burn_up],
+                    },
+                ],
+            },
+            "themes": {
+                "labels": [row.label for row in self.breakdowns.themes],
+                "datasets": [
+                    {
+                        "label": "Open",
+                        "data": [row.open.value for row in self.breakdowns.themes],
+                        "links": [row.open.link for row in self.breakdowns.themes],
+                    },
+                    {
+                        "label": "Overdue",
+                        "data": [row.overdue.value for row in self.breakdowns.themes],
+                        "links": [row.overdue.link for row in self.breakdowns.themes],
+                    },
+                ],
+            },
+        }
+
+
+def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False) -> Dashboard:
+    """Every figure for the scope; the pack wants more at-risk items, with their latest update."""
+    counts = _counts(scope, _status_rows(scope))
+    breakdowns = _breakdowns(scope, _where_rows(scope))
+    projection = forecast(
+        _queue(counts), today=scope.today, finished=counts["recommendations_finished_recently"]
+    )
+    engage, forces_in_engage = _engage(scope)
+    return Dashboard(
+        scope=scope,
+        counts=counts,
+        headline=_headline(scope, counts),
+        matrix=_matrix(scope, counts),
+        rag=_rag(scope, counts),
+        breakdowns=breakdowns,
+        burn_up=_burn_up(scope, counts, breakdowns.report_totals),
+        forecast=projection,
+        at_risk=_at_risk_items(scope, projection, at_risk_limit, latest_updates=for_pack),
+        engage=engage,
+        forces_in_engage=forces_in_engage,
+        s55=_s55(scope),
+    )
