@@ -57,6 +57,13 @@ GET_MATRIX = {
     "finding-due-date": ("finding", OPCC_ONLY),
     "finding-assign": ("finding", OPCC_ONLY),
     "evidence-download": ("evidence", READ_OWN_FORCE),
+    "report-intake": ("report", OPCC_ONLY),
+    # With no review in progress, OPCC staff are sent to start one.
+    "report-intake-review": ("report", OPCC_ONLY | {"opcc": 302, "administrator": 302}),
+    "report-import": ("report", OPCC_ONLY),
+    # The import templates hold nothing of any force.
+    "import-template-csv": (None, OPCC_ONLY | {"outsider": 200}),
+    "import-template-xlsx": (None, OPCC_ONLY | {"outsider": 200}),
 }
 WRITE_URLS = [
     name

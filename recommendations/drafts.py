@@ -1,0 +1,402 @@
+"""The review screen's working set: findings extracted from a report, as OPCC staff edit them.
+
+A `Draft` is the extraction engine's output made editable: each finding gets a stable key
+("f1", "f2" …) so that parent links, merges, splits and drops refer to findings, not to
+list positions that move. It is plain data, stored as JSON in the session between requests
+(`to_json` / `from_json`); nothing here touches the database.
+
+Spans are (start, end) offsets into `Draft.text`, the normalised source the engine read;
+`highlight` turns them into `<mark>` elements, escaping everything else.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from recommendations.extraction import Extraction
+from recommendations.models import FindingKind
+
+FORMAT_VERSION = 1
+# A parent that is already recorded in the report, rather than in the draft: "e" + its pk.
+EXISTING_PREFIX = "e"
+
+NOT_IN_DRAFT = (
+    "That finding is no longer in the review (it may have been changed in another tab). "
+    "The latest version is shown."
+)
+NOTHING_TO_MERGE = "{ref} is the last finding, so there is nothing after it to merge with."
+SPLIT_OUTSIDE_TEXT = "Choose where to split {ref}: a point between two of its lines or sentences."
+
+
+class DraftError(Exception):
+    """An operation that cannot be applied to the draft as it now stands."""
+
+
+@dataclass
+class DraftFinding:
+    key: str
+    kind: str
+    reference: str
+    text: str
+    timeframe: str = ""
+    due_on: date | None = None
+    addressee: str = ""
+    # The key of a cause of concern in the draft, EXISTING_PREFIX + pk of one already in
+    # the report, or "" for none.
+    parent: str = ""
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def is_cause_of_concern(self) -> bool:
+        return self.kind == FindingKind.CAUSE_OF_CONCERN
+
+    @property
+    def first_offset(self) -> int:
+        return min((start for start, _end in self.spans), default=0)
+
+
+@dataclass
+class DroppedFinding:
+    finding: DraftFinding
+    position: int
+
+
+@dataclass
+class Draft:
+    report_id: int
+    source: str
+    published_on: date | None
+    text: str
+    findings: list[DraftFinding]
+    warnings: list[str] = field(default_factory=list)
+    dropped: list[DroppedFinding] = field(default_factory=list)
+    # Bumped on every change; forms carry it so a stale tab cannot apply an old edit.
+    revision: int = 1
+    next_key: int = 1
+
+    # ------------------------------------------------------------ lookup
+
+    def get(self, key: str) -> DraftFinding:
+        for finding in self.findings:
+            if finding.key == key:
+                return finding
+        raise DraftError(NOT_IN_DRAFT)
+
+    def index(self, key: str) -> int:
+        return self.findings.index(self.get(key))
+
+    def causes_of_concern(self) -> list[DraftFinding]:
+        return [f for f in self.findings if f.is_cause_of_concern]
+
+    def children_of(self, key: str) -> list[DraftFinding]:
+        return [f for f in self.findings if f.parent == key]
+
+    def new_key(self) -> str:
+        key = f"f{self.next_key}"
+        self.next_key += 1
+        return key
+
+    def counts(self) -> dict[str, int]:
+        return {kind: sum(f.kind == kind for f in self.findings) for kind in FindingKind.values}
+
+
+# ---------------------------------------------------------------- building and storing
+
+
+def from_extraction(extraction: Extraction, *, report_id: int, source: str) -> Draft:
+    """A draft of everything the engine found, with parent indexes turned into keys."""
+    draft = Draft(
+        report_id=report_id,
+        source=source,
+        published_on=extraction.published_on,
+        text=extraction.text,
+        findings=[],
+        warnings=list(extraction.warnings),
+    )
+    keys = [draft.new_key() for _ in extraction.findings]
+    for key, found in zip(keys, extraction.findings, strict=True):
+        draft.findings.append(
+            DraftFinding(
+                key=key,
+                kind=found.kind,
+                reference=found.reference,
+                text=found.text,
+                timeframe=found.timeframe or "",
+                due_on=found.due_on,
+                addressee=found.addressee or "",
+                parent=keys[found.parent] if found.parent is not None else "",
+                spans=[(start, end) for start, end in found.spans],
+            )
+        )
+    return draft
+
+
+def to_json(draft: Draft) -> dict[str, Any]:
+    data = asdict(draft)
+    data["format"] = FORMAT_VERSION
+    data["published_on"] = _iso(draft.published_on)
+    for item in data["findings"]:
+        item["due_on"] = _iso(item["due_on"])
+    for item in data["dropped"]:
+        item["finding"]["due_on"] = _iso(item["finding"]["due_on"])
+    return data
+
+
+def from_json(data: object) -> Draft | None:
+    """The draft stored by `to_json`, or None for anything else (old format, tampering)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
+        return None
+    try:
+        return Draft(
+            report_id=int(data["report_id"]),
+            source=str(data["source"]),
+            published_on=_date(data["published_on"]),
+            text=str(data["text"]),
+            findings=[_finding(item) for item in data["findings"]],
+            warnings=[str(w) for w in data["warnings"]],
+            dropped=[
+                DroppedFinding(_finding(item["finding"]), int(item["position"]))
+                for item in data["dropped"]
+            ],
+            revision=int(data["revision"]),
+            next_key=int(data["next_key"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _finding(item: dict[str, Any]) -> DraftFinding:
+    return DraftFinding(
+        key=str(item["key"]),
+        kind=str(item["kind"]),
+        reference=str(item["reference"]),
+        text=str(item["text"]),
+        timeframe=str(item["timeframe"]),
+        due_on=_date(item["due_on"]),
+        addressee=str(item["addressee"]),
+        parent=str(item["parent"]),
+        spans=[(int(start), int(end)) for start, end in item["spans"]],
+    )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
+# ---------------------------------------------------------------- operations
+
+
+def update(draft: Draft, key: str, **changes: Any) -> list[str]:
+    """Apply edited fields to one finding. Returns the references of findings unlinked as a
+    result (the recommendations under a cause of concern whose kind changed)."""
+    finding = draft.get(key)
+    for name, value in changes.items():
+        setattr(finding, name, value)
+    return _tidy_parents(draft)
+
+
+def merge_with_next(draft: Draft, key: str) -> DraftFinding:
+    """Merge a finding with the one after it: the first keeps its kind and reference, the
+    texts are joined, and anything the first lacks (timeframe, due date, addressee, parent)
+    is taken from the second."""
+    position = draft.index(key)
+    first = draft.findings[position]
+    if position + 1 >= len(draft.findings):
+        raise DraftError(NOTHING_TO_MERGE.format(ref=first.reference))
+    second = draft.findings.pop(position + 1)
+    first.text = f"{first.text.rstrip()}\n{second.text.lstrip()}"
+    first.spans = _union(first.spans + second.spans)
+    first.addressee = first.addressee or second.addressee
+    if not first.is_cause_of_concern:
+        # A cause of concern carries no deadline, so it never inherits one.
+        if not first.timeframe and not first.due_on:
+            first.timeframe, first.due_on = second.timeframe, second.due_on
+        if not first.parent and second.parent != first.key:
+            first.parent = second.parent
+    for child in draft.children_of(second.key):
+        child.parent = first.key if first.is_cause_of_concern else ""
+    _tidy_parents(draft)
+    return first
+
+
+def split(draft: Draft, key: str, at: int) -> DraftFinding:
+    """Split a finding's text at character offset `at`; the second part becomes a new
+    finding just after it, with the same kind, parent, timeframe and due date."""
+    position = draft.index(key)
+    first = draft.findings[position]
+    head, tail = first.text[:at].rstrip(), first.text[at:].strip()
+    if at <= 0 or not head or not tail:
+        raise DraftError(SPLIT_OUTSIDE_TEXT.format(ref=first.reference))
+    first_spans, second_spans = _split_spans(draft.text, first.spans, tail)
+    second = DraftFinding(
+        key=draft.new_key(),
+        kind=first.kind,
+        reference=_unused_reference(draft, first.reference),
+        text=tail,
+        timeframe=first.timeframe,
+        due_on=first.due_on,
+        addressee=first.addressee,
+        parent=first.parent,
+        spans=second_spans,
+    )
+    first.text, first.spans = head, first_spans
+    draft.findings.insert(position + 1, second)
+    return second
+
+
+def drop(draft: Draft, key: str) -> list[str]:
+    """Leave a finding out. Returns the references of recommendations it unlinks."""
+    position = draft.index(key)
+    finding = draft.findings.pop(position)
+    draft.dropped.append(DroppedFinding(finding, position))
+    unlinked = []
+    for child in draft.children_of(key):
+        child.parent = ""
+        unlinked.append(child.reference)
+    return unlinked
+
+
+def restore(draft: Draft, key: str) -> DraftFinding:
+    """Put a dropped finding back where it was (its old links are not restored)."""
+    for item in draft.dropped:
+        if item.finding.key == key:
+            draft.dropped.remove(item)
+            item.finding.parent = ""
+            draft.findings.insert(min(item.position, len(draft.findings)), item.finding)
+            return item.finding
+    raise DraftError(NOT_IN_DRAFT)
+
+
+def _tidy_parents(draft: Draft) -> list[str]:
+    """Only recommendations sit under a cause of concern, and only under one that exists."""
+    causes = {f.key for f in draft.causes_of_concern()}
+    unlinked = []
+    for finding in draft.findings:
+        if not finding.parent or finding.parent.startswith(EXISTING_PREFIX):
+            if finding.parent and finding.kind != FindingKind.RECOMMENDATION:
+                finding.parent = ""
+            continue
+        if finding.kind != FindingKind.RECOMMENDATION or finding.parent not in causes:
+            finding.parent = ""
+            unlinked.append(finding.reference)
+    return unlinked
+
+
+def _unused_reference(draft: Draft, reference: str) -> str:
+    taken = {f.reference.casefold() for f in draft.findings}
+    for suffix in "bcdefghijklmnopqrstuvwxyz":
+        candidate = f"{reference}{suffix}"[:30]
+        if candidate.casefold() not in taken:
+            return candidate
+    return reference
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _split_spans(
+    source: str, spans: list[tuple[int, int]], tail: str
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Divide the highlighted source between the two parts, at the place where the second
+    part's first words occur. If they cannot be found (the text was edited), both parts
+    keep the whole highlight: still the right place to look."""
+    words = tail.lstrip("•-–* ").split()[:6]
+    if not words or not spans:
+        return list(spans), list(spans)
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in words))
+    for index, (start, end) in enumerate(spans):
+        found = pattern.search(source, start, end)
+        if found is None:
+            continue
+        cut = found.start()
+        before = [*spans[:index], *([(start, cut)] if cut > start else [])]
+        return before or list(spans), [(cut, end), *spans[index + 1 :]]
+    return list(spans), list(spans)
+
+
+# ---------------------------------------------------------------- presenting
+
+# A new part may start after a line break, or after a sentence's end (. ; : ! ?).
+_SPLIT_POINT = re.compile(r"\n+|(?<=[.;:!?])[ \t]+(?=\S)")
+_CONTEXT_CHARS = 40
+
+
+def split_points(text: str) -> list[tuple[int, str]]:
+    """Where a finding's text can be split: (offset, a label showing both sides)."""
+    points = []
+    for match in _SPLIT_POINT.finditer(text):
+        at = match.end()
+        before, after = text[: match.start()].rstrip(), text[at:].strip()
+        if not before or not after:
+            continue
+        left = " ".join(before[-_CONTEXT_CHARS:].split())
+        right = " ".join(after[:_CONTEXT_CHARS].split())
+        points.append((at, f"…{left} | {right}…"))
+    return points
+
+
+def highlight(draft: Draft) -> SafeString:
+    """The source text, HTML-escaped, with each finding's spans wrapped in `<mark>`.
+
+    Spans may overlap (a shared lead-in such as "Within three months, the force should:"
+    belongs to every bullet under it), so the text is cut at every span boundary and each
+    piece is marked with all the findings that cover it. Each finding's first piece is
+    preceded by a link to its card, labelled with its reference.
+    """
+    text = draft.text
+    size = len(text)
+    covering: dict[int, list[DraftFinding]] = {}
+    boundaries = {0, size}
+    for finding in draft.findings:
+        for start, end in finding.spans:
+            start, end = max(0, min(start, size)), max(0, min(end, size))
+            if start < end:
+                boundaries.update((start, end))
+    cuts = sorted(boundaries)
+    starts_at: dict[int, list[DraftFinding]] = {}
+    for finding in draft.findings:
+        valid = [(s, e) for s, e in finding.spans if 0 <= s < e <= size]
+        if valid:
+            starts_at.setdefault(min(s for s, _ in valid), []).append(finding)
+        for start, end in valid:
+            for cut in cuts[bisect_left(cuts, start) : bisect_left(cuts, end)]:
+                covering.setdefault(cut, []).append(finding)
+    out: list[str] = []
+    for start, end in pairwise(cuts):
+        for finding in starts_at.get(start, []):
+            out.append(
+                f'<a class="intake-ref intake-ref-{escape(finding.kind)}" '
+                f'id="source-{escape(finding.key)}" href="#finding-{escape(finding.key)}">'
+                f"{escape(finding.reference)}</a>"
+            )
+        piece = escape(text[start:end])
+        marks = covering.get(start)
+        if marks:
+            keys = " ".join(escape(f.key) for f in marks)
+            shared = " intake-mark-shared" if len(marks) > 1 else ""
+            out.append(
+                f'<mark class="intake-mark intake-mark-{escape(marks[0].kind)}{shared}" '
+                f'data-findings="{keys}">{piece}</mark>'
+            )
+        else:
+            out.append(piece)
+    return mark_safe("".join(out))  # every piece of text above is escaped

@@ -1,0 +1,686 @@
+"""Bringing a report in: paste or upload it and review what was found, or import a spreadsheet.
+
+OPCC staff only (`recommendations.add_finding`), on reports they can see: others get 403,
+and a report of another force is 404, as everywhere else.
+
+The review's working set (a `drafts.Draft`) is kept in the session, one per report, until
+it is saved or discarded; every change to it carries the draft's revision, so a stale tab
+cannot apply an old edit. A checked spreadsheet waits in private storage for the "Import"
+click, and is checked again inside the import's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from recommendations import drafts, imports, services, uploads
+from recommendations.extraction import (
+    Extraction,
+    ExtractionError,
+    extract,
+    extract_file,
+    parse_timeframe,
+)
+from recommendations.forms import DATE_INPUT
+from recommendations.models import FindingKind, Report
+
+MB = 1024 * 1024
+MAX_PASTE_CHARS = 500_000
+SESSION_DRAFT = "intake.draft.{pk}"
+SESSION_IMPORT = "intake.import.{pk}"
+IMPORT_FOLDER = "imports"
+# Checked spreadsheets nobody imported are removed after this long.
+STASH_LIFETIME = timedelta(days=1)
+ERRORS_SHOWN = 200
+ROWS_SHOWN = 500
+
+PASTE_OR_UPLOAD = "Paste the report's text, or choose a file to upload."
+NOT_BOTH = "Paste the text or choose a file, not both."
+NO_FINDINGS = (
+    "No causes of concern, recommendations or areas for improvement were found. Check that "
+    "the text includes the report's findings sections (headings such as “Recommendations” "
+    "or “Area for improvement”), or add the findings one by one instead."
+)
+TOO_LARGE = "“{name}” is larger than the {limit} limit. Upload a smaller file, or paste the text."
+NO_DRAFT = "There is no review in progress for this report. Paste or upload the report first."
+STALE_DRAFT = (
+    "The review changed in another tab or window, so that change was not applied. "
+    "This is the latest version."
+)
+CHOOSE_SPLIT = "Choose where to split it."
+SPLIT_AFTER_EDIT = "{ref} was updated. Its text changed, so choose where to split it again."
+NOTHING_TO_SAVE = "Every finding has been dropped, so there is nothing to bring in."
+STALE_PREVIEW = "That preview has expired or was replaced by another upload. Upload the file again."
+CLASHED = (
+    "Another finding with one of these references was saved at the same moment, so nothing "
+    "was imported. Upload the file again to see which."
+)
+
+OPS = ("edit", "merge", "split", "drop", "restore", "save", "discard")
+
+
+def _report_for_intake(request: HttpRequest, pk: int) -> Report:
+    if not request.user.has_perm("recommendations.view_report"):
+        raise PermissionDenied
+    report = get_object_or_404(
+        Report.objects.visible_to(request.user).select_related("force"), pk=pk
+    )
+    if not request.user.has_perm("recommendations.add_finding"):
+        raise PermissionDenied
+    return report
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _megabytes(count: int) -> str:
+    """Whole or one-decimal MB for real limits; KB only for tiny (test) limits."""
+    if count >= MB:
+        return f"{round(count / MB, 1):g} MB"
+    return f"{round(count / 1024, 1):g} KB"
+
+
+# ---------------------------------------------------------------- forms
+
+
+class SourceForm(forms.Form):
+    text = forms.CharField(
+        label="Paste the report's text",
+        required=False,
+        max_length=MAX_PASTE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="The whole report, or only the sections with its findings.",
+    )
+    file = forms.FileField(
+        label="Or upload the report",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.txt"}),
+    )
+    published_on = forms.DateField(
+        label="Publication date",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="Timeframes such as “within three months” count from this date.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "PDF, Word (.docx), web page (.html) or text (.txt), up to "
+            f"{_megabytes(_report_upload_limit())}. A scanned PDF has no text to read."
+        )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        name = uploads.safe_download_name(upload.name or "")
+        limit = _report_upload_limit()
+        if upload.size > limit:
+            raise ValidationError(
+                TOO_LARGE.format(name=name, limit=_megabytes(limit)), code="too_large"
+            )
+        if PurePath(name).suffix.lower() == ".docx":
+            # The zip-bomb guard the evidence uploads use, before the reader unzips it.
+            uploads.validate_evidence_upload(upload, max_bytes=limit)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        text, upload = (data.get("text") or "").strip(), data.get("file")
+        if text and upload:
+            self.add_error(None, NOT_BOTH)
+            return data
+        if not text and not upload:
+            self.add_error("text", PASTE_OR_UPLOAD)
+            return data
+        where = "file" if upload else "text"
+        try:
+            if upload:
+                result = extract_file(
+                    upload.read(), filename=upload.name, published_on=data.get("published_on")
+                )
+            else:
+                result = extract(text, published_on=data.get("published_on"))
+        except ExtractionError as exc:
+            self.add_error(where, exc.message)
+            return data
+        if not result.findings:
+            self.add_error(where, NO_FINDINGS)
+            return data
+        data["extraction"] = result
+        data["source"] = uploads.safe_download_name(upload.name) if upload else "pasted text"
+        return data
+
+
+def _report_upload_limit() -> int:
+    """Reports are uploaded under the evidence limit (OVERSIGHT_EVIDENCE_MAX_MB)."""
+    return settings.EVIDENCE_MAX_UPLOAD_BYTES
+
+
+class DraftFindingForm(forms.Form):
+    """One finding on the review screen. Prefixed with its key, so every card's fields have
+    their own ids."""
+
+    kind = forms.ChoiceField(choices=FindingKind.choices)
+    reference = forms.CharField(max_length=30)
+    parent = forms.ChoiceField(required=False, label="Cause of concern it answers")
+    text = forms.CharField(label="Full text", widget=forms.Textarea(attrs={"rows": 3}))
+    timeframe = forms.CharField(max_length=200, required=False, label="Timeframe as written")
+    due_on = forms.DateField(required=False, label="Due date", widget=DATE_INPUT)
+    addressee = forms.CharField(max_length=200, required=False)
+    split_at = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Split before"
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        draft: drafts.Draft,
+        finding: drafts.DraftFinding,
+        parents: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("prefix", finding.key)
+        kwargs.setdefault(
+            "initial",
+            {
+                "kind": finding.kind,
+                "reference": finding.reference,
+                "parent": finding.parent,
+                "text": finding.text,
+                "timeframe": finding.timeframe,
+                "due_on": finding.due_on,
+                "addressee": finding.addressee,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.draft = draft
+        self.fields["parent"].choices = [
+            ("", "None"),
+            *((key, label) for key, label in parents if key != finding.key),
+        ]
+        self.fields["split_at"].choices = [
+            ("", "Choose a point"),
+            *drafts.split_points(finding.text),
+        ]
+        self.fields["split_at"].label = f"Split {finding.reference} before"
+        for bound in self:
+            small = "form-select" if bound.widget_type == "select" else "form-control"
+            bound.field.widget.attrs["class"] = f"{small} {small}-sm"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    def clean_text(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF.
+        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if kind != FindingKind.RECOMMENDATION:
+            # Only recommendations sit under a cause of concern; the page hides the choice
+            # for other kinds, so a value left in it is not an error.
+            data["parent"] = ""
+        if kind == FindingKind.CAUSE_OF_CONCERN and data.get("due_on"):
+            self.add_error("due_on", services.CAUSE_OF_CONCERN_HAS_NO_DEADLINE)
+        if (
+            not data.get("due_on")
+            and data.get("timeframe")
+            and kind != FindingKind.CAUSE_OF_CONCERN
+        ):
+            parsed = parse_timeframe(data["timeframe"])
+            data["due_on"] = parsed.due_on(self.draft.published_on) if parsed else None
+        return data
+
+
+class SpreadsheetForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet of findings",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.raw = b""
+        self.sheet: imports.Sheet | None = None
+        self.fields["file"].help_text = (
+            f"CSV or Excel (.xlsx), up to {_megabytes(imports.max_upload_bytes())}, laid out "
+            "as the template."
+        )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = imports.max_upload_bytes()
+        name = uploads.safe_download_name(upload.name or "")
+        # Checked before reading it into memory.
+        if upload.size > limit:
+            raise ValidationError(
+                uploads.FILE_TOO_LARGE,
+                code="too_large",
+                params={"name": name, "limit": _megabytes(limit)},
+            )
+        self.raw = upload.read()
+        try:
+            self.sheet = imports.read_spreadsheet(
+                self.raw, upload.name, published_on=self.report.published_on, max_bytes=limit
+            )
+        except imports.SpreadsheetError as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+        return upload
+
+
+# ---------------------------------------------------------------- paste or upload
+
+
+@require_http_methods(["GET", "POST"])
+def report_intake(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_for_intake(request, pk)
+    form = SourceForm(
+        request.POST or None, request.FILES or None, initial={"published_on": report.published_on}
+    )
+    if request.method == "POST" and form.is_valid():
+        extraction: Extraction = form.cleaned_data["extraction"]
+        draft = drafts.from_extraction(
+            extraction, report_id=report.pk, source=form.cleaned_data["source"]
+        )
+        _store_draft(request, draft)
+        return redirect("recommendations:report-intake-review", report.pk)
+    context = {"report": report, "form": form, "draft": _load_draft(request, report)}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "recommendations/intake_start.html", context, status=status)
+
+
+def _load_draft(request: HttpRequest, report: Report) -> drafts.Draft | None:
+    draft = drafts.from_json(request.session.get(SESSION_DRAFT.format(pk=report.pk)))
+    return draft if draft is not None and draft.report_id == report.pk else None
+
+
+def _store_draft(request: HttpRequest, draft: drafts.Draft) -> None:
+    request.session[SESSION_DRAFT.format(pk=draft.report_id)] = drafts.to_json(draft)
+
+
+def _forget_draft(request: HttpRequest, report: Report) -> None:
+    request.session.pop(SESSION_DRAFT.format(pk=report.pk), None)
+
+
+# ---------------------------------------------------------------- review
+
+
+@require_http_methods(["GET", "POST"])
+def report_intake_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_for_intake(request, pk)
+    draft = _load_draft(request, report)
+    if draft is None:
+        messages.info(request, NO_DRAFT)
+        return redirect("recommendations:report-intake", report.pk)
+    if request.method == "GET":
+        return _render_review(request, report, draft)
+    op = request.POST.get("op", "")
+    if op not in OPS:
+        return _render_review(request, report, draft, status=400)
+    if request.POST.get("revision") != str(draft.revision):
+        return _render_review(request, report, draft, notice=STALE_DRAFT, status=409)
+    if op == "discard":
+        _forget_draft(request, report)
+        messages.info(request, "The review was discarded. Nothing was saved.")
+        return redirect(report)
+    if op == "save":
+        return _save_draft(request, report, draft)
+    return _change_draft(request, report, draft, op)
+
+
+def _change_draft(
+    request: HttpRequest, report: Report, draft: drafts.Draft, op: str
+) -> HttpResponse:
+    key = request.POST.get("key", "")
+    try:
+        if op == "restore":
+            notice, focus = f"{drafts.restore(draft, key).reference} restored.", key
+        elif op == "drop":
+            notice, focus = _drop(draft, key)
+        else:
+            finding = draft.get(key)
+            form = DraftFindingForm(
+                request.POST, draft=draft, finding=finding, parents=_parents(report, draft)
+            )
+            if form.is_valid() and op == "split" and form.cleaned_data["split_at"] is None:
+                form.add_error("split_at", CHOOSE_SPLIT)
+            if not form.is_valid():
+                return _render_review(request, report, draft, bound={key: form}, status=400)
+            notice, focus = _edit(draft, finding, op, form.cleaned_data)
+    except drafts.DraftError as exc:
+        return _render_review(request, report, draft, notice=str(exc), status=409)
+    draft.revision += 1
+    _store_draft(request, draft)
+    if _is_htmx(request):
+        return _render_review(request, report, draft, notice=notice, focus=focus)
+    messages.success(request, notice)
+    url = reverse("recommendations:report-intake-review", args=[report.pk])
+    return redirect(f"{url}#finding-{focus}" if focus else url)
+
+
+def _drop(draft: drafts.Draft, key: str) -> tuple[str, str]:
+    position = draft.index(key)
+    reference = draft.findings[position].reference
+    unlinked = drafts.drop(draft, key)
+    notice = f"{reference} dropped: it will not be brought in."
+    if unlinked:
+        notice += f" {', '.join(unlinked)} no longer sit under a cause of concern."
+    # Focus moves to the finding that took its place.
+    following = draft.findings[min(position, len(draft.findings) - 1)] if draft.findings else None
+    return notice, following.key if following else ""
+
+
+def _edit(
+    draft: drafts.Draft, finding: drafts.DraftFinding, op: str, data: dict[str, Any]
+) -> tuple[str, str]:
+    text_changed = data["text"] != finding.text
+    unlinked = drafts.update(
+        draft,
+        finding.key,
+        **{
+            name: data[name] or ("" if name != "due_on" else None)
+            for name in ("kind", "reference", "text", "timeframe", "due_on", "addressee", "parent")
+        },
+    )
+    reference = finding.reference
+    if op == "merge":
+        position = draft.index(finding.key)
+        following = (
+            draft.findings[position + 1].reference if position + 1 < len(draft.findings) else ""
+        )
+        drafts.merge_with_next(draft, finding.key)
+        notice = f"{reference} and {following} merged into {reference}."
+    elif op == "split" and text_changed:
+        notice = SPLIT_AFTER_EDIT.format(ref=reference)
+    elif op == "split":
+        second = drafts.split(draft, finding.key, data["split_at"])
+        notice = f"{reference} split in two: the second part is {second.reference}."
+    else:
+        notice = f"{reference} updated."
+    if unlinked:
+        notice += f" {', '.join(unlinked)} no longer sit under a cause of concern."
+    return notice, finding.key
+
+
+def _parents(report: Report, draft: drafts.Draft) -> list[tuple[str, str]]:
+    """Causes of concern a recommendation may sit under: the draft's, then the report's."""
+    choices = [(f.key, f"{f.reference}: {_short(f.text)}") for f in draft.causes_of_concern()]
+    existing = report.findings.filter(kind=FindingKind.CAUSE_OF_CONCERN).order_by("id")
+    choices += [
+        (f"{drafts.EXISTING_PREFIX}{pk}", f"{reference}: {_short(text)} (already recorded)")
+        for pk, reference, text in existing.values_list("pk", "reference", "text")
+    ]
+    return choices
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class Card:
+    finding: drafts.DraftFinding
+    form: DraftFindingForm
+    errors: list[imports.RowError] = field(default_factory=list)
+    parent_reference: str = ""
+    next_reference: str = ""
+
+
+def _render_review(
+    request: HttpRequest,
+    report: Report,
+    draft: drafts.Draft,
+    *,
+    bound: dict[str, DraftFindingForm] | None = None,
+    notice: str = "",
+    focus: str = "",
+    save_errors: list[imports.RowError] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    parents = _parents(report, draft)
+    parent_labels = {key: label.split(":", 1)[0] for key, label in parents}
+    errors_by_key: dict[str, list[imports.RowError]] = {}
+    for error in save_errors or []:
+        if 1 <= error.line <= len(draft.findings):
+            errors_by_key.setdefault(draft.findings[error.line - 1].key, []).append(error)
+    cards = []
+    for index, finding in enumerate(draft.findings):
+        form = (bound or {}).get(finding.key) or DraftFindingForm(
+            draft=draft, finding=finding, parents=parents
+        )
+        following = draft.findings[index + 1].reference if index + 1 < len(draft.findings) else ""
+        cards.append(
+            Card(
+                finding,
+                form,
+                errors_by_key.get(finding.key, []),
+                parent_labels.get(finding.parent, ""),
+                following,
+            )
+        )
+    context = {
+        "report": report,
+        "draft": draft,
+        "cards": cards,
+        "counts": draft.counts(),
+        "source_html": drafts.highlight(draft),
+        "notice": notice,
+        "focus": focus,
+        "save_errors": [
+            (e, draft.findings[e.line - 1] if 1 <= e.line <= len(draft.findings) else None)
+            for e in save_errors or []
+        ],
+        "review_url": reverse("recommendations:report-intake-review", args=[report.pk]),
+    }
+    if _is_htmx(request):
+        # htmx swaps only 2xx responses; the page itself says what went wrong.
+        status = 200
+    return render(request, "recommendations/intake_review.html", context, status=status)
+
+
+def _save_draft(request: HttpRequest, report: Report, draft: drafts.Draft) -> HttpResponse:
+    if not draft.findings:
+        return _render_review(request, report, draft, notice=NOTHING_TO_SAVE, status=400)
+    try:
+        created = imports.draft_save(report=report, candidates=_candidates(draft), by=request.user)
+    except imports.ImportRejected as exc:
+        return _render_review(request, report, draft, save_errors=exc.errors, status=400)
+    except IntegrityError:
+        return _render_review(request, report, draft, notice=CLASHED, status=409)
+    _forget_draft(request, report)
+    messages.success(
+        request, f"{len(created)} findings brought in from {draft.source} and added to the report."
+    )
+    return redirect(report)
+
+
+def _candidates(draft: drafts.Draft) -> list[imports.Candidate]:
+    candidates = []
+    for line, finding in enumerate(draft.findings, start=1):
+        parent_pk, parent_reference = None, ""
+        if finding.parent.startswith(drafts.EXISTING_PREFIX):
+            parent_pk = int(finding.parent.removeprefix(drafts.EXISTING_PREFIX))
+        elif finding.parent:
+            parent_reference = draft.get(finding.parent).reference
+        candidates.append(
+            imports.Candidate(
+                line=line,
+                reference=finding.reference,
+                kind=finding.kind,
+                text=finding.text,
+                parent_reference=parent_reference,
+                parent_pk=parent_pk,
+                addressee=finding.addressee,
+                timeframe=finding.timeframe,
+                due_on=finding.due_on,
+            )
+        )
+    return candidates
+
+
+# ---------------------------------------------------------------- spreadsheets
+
+
+@require_http_methods(["GET", "POST"])
+def report_import(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_for_intake(request, pk)
+    if request.method == "POST" and request.POST.get("op") == "confirm":
+        return _confirm_import(request, report)
+    form = SpreadsheetForm(request.POST or None, request.FILES or None, report=report)
+    context: dict[str, Any] = {"report": report, "form": form, "columns": imports.COLUMNS}
+    if request.method == "GET":
+        return render(request, "recommendations/intake_import.html", context)
+    if not form.is_valid():
+        return render(request, "recommendations/intake_import.html", context, status=400)
+    assert form.sheet is not None
+    plan = imports.check(report, form.sheet.candidates, errors=form.sheet.errors)
+    context |= _preview_context(form.sheet, plan)
+    if plan.errors:
+        return render(request, "recommendations/intake_import.html", context, status=400)
+    context["token"] = _stash(request, report, form.raw, form.sheet.name)
+    return render(request, "recommendations/intake_import.html", context)
+
+
+def _preview_context(sheet: imports.Sheet, plan: imports.Plan) -> dict[str, Any]:
+    return {
+        "sheet": sheet,
+        "plan": plan,
+        "counts": plan.counts(),
+        "errors_shown": plan.errors[:ERRORS_SHOWN],
+        "errors_hidden": max(0, len(plan.errors) - ERRORS_SHOWN),
+        "rows_shown": plan.rows[:ROWS_SHOWN],
+        "rows_hidden": max(0, len(plan.rows) - ROWS_SHOWN),
+    }
+
+
+def _stash(request: HttpRequest, report: Report, data: bytes, name: str) -> str:
+    """Keep the checked file in private storage until the person confirms the import."""
+    _discard_stash(request, report)
+    _purge_old_stashes()
+    token = uuid.uuid4().hex
+    stored = default_storage.save(
+        f"{IMPORT_FOLDER}/{token}{PurePath(name).suffix.lower()}", ContentFile(data)
+    )
+    request.session[SESSION_IMPORT.format(pk=report.pk)] = {
+        "token": token,
+        "stored": stored,
+        "name": name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    return token
+
+
+def _discard_stash(request: HttpRequest, report: Report) -> None:
+    stash = request.session.pop(SESSION_IMPORT.format(pk=report.pk), None)
+    if isinstance(stash, dict) and stash.get("stored"):
+        default_storage.delete(stash["stored"])
+
+
+def _purge_old_stashes() -> None:
+    try:
+        _folders, names = default_storage.listdir(IMPORT_FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - STASH_LIFETIME
+    for name in names:
+        path = f"{IMPORT_FOLDER}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except FileNotFoundError:
+            continue
+
+
+def _confirm_import(request: HttpRequest, report: Report) -> HttpResponse:
+    stash = request.session.get(SESSION_IMPORT.format(pk=report.pk))
+    data = b""
+    if isinstance(stash, dict) and request.POST.get("token") == stash.get("token"):
+        try:
+            with default_storage.open(stash["stored"], "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            data = b""
+    # The file is used once, whatever happens next.
+    _discard_stash(request, report)
+    if not data or hashlib.sha256(data).hexdigest() != stash["sha256"]:
+        messages.error(request, STALE_PREVIEW)
+        return redirect("recommendations:report-import", report.pk)
+    context: dict[str, Any] = {
+        "report": report,
+        "form": SpreadsheetForm(report=report),
+        "columns": imports.COLUMNS,
+    }
+    try:
+        sheet = imports.read_spreadsheet(data, stash["name"], published_on=report.published_on)
+        created = imports.findings_import(report=report, sheet=sheet, by=request.user)
+    except imports.SpreadsheetError as exc:
+        messages.error(request, exc.message)
+        return redirect("recommendations:report-import", report.pk)
+    except imports.ImportRejected as exc:
+        # Something changed since the preview (a finding added meanwhile, say).
+        plan = imports.Plan(rows=[], errors=exc.errors)
+        context |= _preview_context(sheet, plan) | {"changed_since_preview": True}
+        return render(request, "recommendations/intake_import.html", context, status=400)
+    except IntegrityError:
+        messages.error(request, CLASHED)
+        return redirect("recommendations:report-import", report.pk)
+    messages.success(request, f"{len(created)} findings imported from {sheet.name}.")
+    return redirect(report)
+
+
+def _template_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _require_add_finding(request: HttpRequest) -> None:
+    if not request.user.has_perm("recommendations.add_finding"):
+        raise PermissionDenied
+
+
+@require_GET
+def import_template_csv(request: HttpRequest) -> HttpResponse:
+    _require_add_finding(request)
+    return _template_response(
+        imports.template_csv(), "text/csv; charset=utf-8", f"{imports.TEMPLATE_NAME}.csv"
+    )
+
+
+@require_GET
+def import_template_xlsx(request: HttpRequest) -> HttpResponse:
+    _require_add_finding(request)
+    return _template_response(
+        imports.template_xlsx(), uploads.XLSX_CONTENT_TYPE, f"{imports.TEMPLATE_NAME}.xlsx"
+    )
