@@ -38,9 +38,7 @@ def main() -> None:
 
     from django.core.management import call_command
 
-    from recommendations.models import Finding
-
-    from recommendations.models import User
+    from recommendations.models import Finding, User
 
     # The load signs in as the demo OPCC user: give it a known password, and clear
     # any sign-in lockout left from an earlier run.
