@@ -102,3 +102,19 @@ def test_who_may_apply_which_transition(request, force, who, transition, allowed
     owner = request.getfixturevalue("lead")
     finding = make_finding(report=make_report(force=force), owner=owner)
     assert permissions.can_apply(user, finding, transition) is allowed
+
+
+def test_permissions_load_in_one_query_and_match_djangos_backend(django_assert_num_queries):
+    from django.contrib.auth.backends import ModelBackend
+
+    from accounts.backends import ModelBackendOneQuery
+    from recommendations.models import User
+
+    for role in Role:
+        user = make_user(role)
+        fresh = User.objects.get(pk=user.pk)
+        with django_assert_num_queries(1):
+            ours = ModelBackendOneQuery().get_all_permissions(fresh)
+        assert ours == ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+    superuser = make_user(None, is_superuser=True)
+    assert ModelBackendOneQuery().get_all_permissions(superuser) >= {"audit.export_auditevent"}
