@@ -135,3 +135,35 @@ def smtp_server(settings):
         settings.EMAIL_USE_TLS = False
         settings.EMAIL_TIMEOUT = 5
         yield server
+
+
+@pytest.fixture
+def demo(settings, live_server, reference_data):
+    """A live server with seed_demo's illustrative data, for browser tests."""
+    from io import StringIO
+
+    from tests.support.browser import PASSWORD
+
+    # The live server's static handler finds files by their plain names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.DEMO_MODE = True
+    call_command("seed_demo", "--password", PASSWORD, stdout=StringIO())
+    return live_server
+
+
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """Console errors (a CSP violation is one), uncaught exceptions and 4xx/5xx responses."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
+    return errors

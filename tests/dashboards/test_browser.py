@@ -6,20 +6,16 @@ Saves docs/screenshots/dashboard.png for the README.
 from __future__ import annotations
 
 import re
-from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from recommendations.models import Finding, User
+from tests.support.browser import SCREENSHOTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PASSWORD = "illustrative-demo-pass"
 
 # Draws every chart, then reports for each canvas whether Chart.js owns it and
 # whether any pixel was painted.
@@ -31,39 +27,6 @@ CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("canvas[data-chart]
   for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { painted = true; break; } }
   return {name: canvas.dataset.chart, chart: Boolean(chart), painted: painted, width: canvas.width};
 })"""
-
-
-@pytest.fixture
-def demo(settings, live_server, reference_data):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.DEMO_MODE = True
-    call_command("seed_demo", "--password", PASSWORD, stdout=StringIO())
-    return live_server
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "response",
-        lambda response: (
-            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
-        ),
-    )
-    return errors
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My work")).to_be_visible()
 
 
 def test_dashboard_draws_its_charts_and_drills_down_to_the_findings(

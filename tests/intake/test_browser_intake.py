@@ -4,45 +4,16 @@ bring the rest in. Saves docs/screenshots/review-screen.png for the README."""
 from __future__ import annotations
 
 from datetime import date
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from recommendations.demo import DEMO_FORCE_NAME
 from recommendations.models import Force, Report, ReportKind
 from tests.intake.conftest import PUBLISHED
-from tests.test_browser import PASSWORD, shot, sign_in
+from tests.support.browser import shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, live_server, reference_data):
-    # As tests/test_browser.py: plain static file names for the live server.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.DEMO_MODE = True
-    call_command("seed_demo", "--password", PASSWORD, stdout=StringIO())
-    return live_server
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    """Console errors (a CSP violation is one), uncaught exceptions and 4xx/5xx responses."""
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "response",
-        lambda response: (
-            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
-        ),
-    )
-    return errors
 
 
 def test_paste_review_drop_and_bring_in(page: Page, demo, console_errors, peel_text):
