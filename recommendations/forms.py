@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.models import ModelChoiceIterator
@@ -363,17 +364,33 @@ class LongSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{escape(name)}"{flatatt(widget["attrs"])}>']
-        for _group, options, _index in widget["optgroups"]:
-            for option in options:
-                selected = " selected" if option["selected"] else ""
-                parts.append(
-                    f'<option value="{escape(option["value"])}"{selected}>'
-                    f"{escape(option['label'])}</option>"
-                )
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        chosen = set(self.format_value(value))
+        parts = [f'<select name="{escape(name)}"{flatatt(final_attrs)}>']
+        # Straight from the choices: Django's optgroups() builds a dict per option.
+        for option_value, label in self.choices:
+            text = "" if option_value is None else str(option_value)
+            selected = " selected" if text in chosen else ""
+            parts.append(f'<option value="{escape(text)}"{selected}>{escape(label)}</option>')
         parts.append("</select>")
         return mark_safe("\n".join(parts))  # every value and label is escaped above
+
+
+def cached_choices(field: forms.ModelChoiceField, key: str) -> None:
+    """Give a filter's <select> its options from a one-minute cache instead of a query.
+
+    Validation still uses the field's queryset, so a stale option can never let
+    anyone filter by something they may not see; a new report just takes up to a
+    minute to appear in the list.
+    """
+    options = cache.get(key)
+    if options is None:
+        options = [(str(value), label) for value, label in field.choices if value != ""]
+        cache.set(key, options, CHOICES_CACHE_SECONDS)
+    field.widget.choices = [("", field.empty_label or "---------"), *options]
+
+
+CHOICES_CACHE_SECONDS = 60
 
 
 # The RAG filter's value for findings with no RAG rating yet.
@@ -397,7 +414,7 @@ class FindingFilterForm(forms.Form):
     report = ValuesModelChoiceField(
         queryset=Report.objects.none(), required=False, widget=LongSelect, label_field="title"
     )
-    force = forms.ModelChoiceField(queryset=Force.objects.none(), required=False)
+    force = forms.ModelChoiceField(queryset=Force.objects.none(), required=False, widget=LongSelect)
     kind = forms.ChoiceField(choices=[("", "Any kind"), *FindingKind.choices], required=False)
     status = forms.ChoiceField(
         choices=[("", "Any status"), ("open", "Open (not finished)"), *Status.choices],
@@ -408,7 +425,7 @@ class FindingFilterForm(forms.Form):
         required=False,
         label="RAG",
     )
-    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, widget=LongSelect)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, widget=LongSelect)
     overdue = forms.BooleanField(required=False, label="Overdue only")
     due_within = forms.IntegerField(
@@ -468,6 +485,10 @@ class FindingFilterForm(forms.Form):
         self.fields["owner"].queryset = User.objects.filter(Exists(owned)).order_by(
             "first_name", "last_name"
         )
+        scope = f"findings-filter:{user.force_id or 'all'}"
+        for name in ("report", "force", "theme", "owner"):
+            if name in self.fields:
+                cached_choices(self.fields[name], f"{scope}:{name}")
 
     def filter(self, findings: QuerySet[Finding], *, today: date) -> QuerySet[Finding]:
         data = self.cleaned_data if self.is_valid() else {}

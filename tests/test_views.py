@@ -391,3 +391,22 @@ def test_assure_page_explains_when_the_finding_is_not_awaiting_assurance(client,
     response = client.get(url("finding-assure", finding))
     assert response.status_code == 409
     assert b"cannot be moved" in response.content
+
+
+def test_cached_filter_choices_never_widen_what_a_scoped_user_can_filter_by(
+    client, force, other_force, viewer
+):
+    mine = make_report(force=force, title="Our own report")
+    theirs = make_report(force=other_force, title="Another force's report")
+    client.force_login(viewer)
+    page = client.get(reverse("recommendations:finding-list"))
+    assert b"Our own report" in page.content and b"Another force" not in page.content
+    # Even a hand-made URL with the other force's report is refused by validation.
+    tampered = client.get(reverse("recommendations:finding-list"), {"report": theirs.pk})
+    assert not tampered.context["form"].is_valid()
+    assert "report" in tampered.context["form"].errors
+    assert (
+        client.get(reverse("recommendations:finding-list"), {"report": mine.pk})
+        .context["form"]
+        .is_valid()
+    )
