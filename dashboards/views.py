@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from dashboards import charts, figures, packs, pdf
+from dashboards import charts, figures, freshness, packs, pdf
 from dashboards.forms import DashboardFilterForm
 
 
@@ -47,7 +47,11 @@ def _context(form: DashboardFilterForm, scope: figures.Scope, **more: Any) -> di
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
-    context = _context(form, scope, board=figures.dashboard(scope))
+    # What a person may see depends only on their force scope, so people with the
+    # same scope and filters share the cached figures.
+    key = ["dashboard", request.user.force_id, scope.params(), scope.today]
+    board, computed_at = freshness.cached(key, lambda: figures.dashboard(scope))
+    context = _context(form, scope, board=board, computed_at=timezone.localtime(computed_at))
     return render(request, "dashboards/dashboard.html", context)
 
 

@@ -253,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
 # Defaults for the reminder schedule (see reminders/policy.py); OPCC staff can
 # change them in the admin (Reminder schedule), which takes precedence.
 OVERSIGHT_REMINDER_POLICY: dict[str, object] = {}
+# Dashboard figures are cached for this long at most (and dropped at any write).
+OVERSIGHT_DASHBOARD_CACHE_SECONDS = env_int("OVERSIGHT_DASHBOARD_CACHE_SECONDS", 60)
 # Daily digests are composed from this hour (Europe/London) onwards.
 OVERSIGHT_DIGEST_HOUR = env_int("OVERSIGHT_DIGEST_HOUR", 7)
 # The health endpoint reports the scan as stale after this many minutes.

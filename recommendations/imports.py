@@ -37,7 +37,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
-from recommendations import services, uploads
+from recommendations import freshness, services, uploads
 from recommendations.extraction import parse_timeframe
 from recommendations.forms import people
 from recommendations.models import Finding, FindingKind, Report, Role, Theme, User
@@ -710,6 +710,8 @@ def findings_import(
     plan = check(report, sheet.candidates, errors=sheet.errors)
     if plan.errors:
         raise ImportRejected(plan.errors)
+    # Bulk inserts send no signals: say that the data changed once they are committed.
+    transaction.on_commit(freshness.data_changed)
     now = now or timezone.now()
     reason = f"Imported from {sheet.name}"[:_REASON_CHARS]
 

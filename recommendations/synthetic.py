@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
+from recommendations import freshness
 from recommendations.models import (
     Finding,
     FindingKind,
@@ -68,6 +69,8 @@ def _delete_synthetic() -> None:
 @transaction.atomic
 def seed_synthetic(n_findings: int, *, today: date) -> dict[str, int]:
     rng = random.Random(n_findings)
+    # Bulk inserts send no signals: say that the data changed once they are committed.
+    transaction.on_commit(freshness.data_changed)
     _delete_synthetic()
     forces = list(Force.objects.filter(is_territorial=True).order_by("name"))
     themes = list(Theme.objects.order_by("slug"))

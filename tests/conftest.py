@@ -24,6 +24,12 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _dashboard_uncached(settings) -> None:
+    """Tests see figures computed afresh; tests of the cache switch it back on."""
+    settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_hasher_and_private_media(settings, tmp_path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
