@@ -376,6 +376,21 @@ class LongSelect(forms.Select):
         return mark_safe("\n".join(parts))  # every value and label is escaped above
 
 
+def _bootstrap_classes(form: forms.Form) -> None:
+    """Bootstrap's classes on each widget, for forms rendered without crispy-forms."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        if field.help_text:
+            widget.attrs.setdefault("title", str(field.help_text))
+
+
 def cached_choices(field: forms.ModelChoiceField, key: str) -> None:
     """Give a filter's <select> its options from a one-minute cache instead of a query.
 
@@ -485,6 +500,7 @@ class FindingFilterForm(forms.Form):
         self.fields["owner"].queryset = User.objects.filter(Exists(owned)).order_by(
             "first_name", "last_name"
         )
+        _bootstrap_classes(self)
         scope = f"findings-filter:{user.force_id or 'all'}"
         for name in ("report", "force", "theme", "owner"):
             if name in self.fields:
