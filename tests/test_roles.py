@@ -118,3 +118,40 @@ def test_permissions_load_in_one_query_and_match_djangos_backend(django_assert_n
         assert ours == ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
     superuser = make_user(None, is_superuser=True)
     assert ModelBackendOneQuery().get_all_permissions(superuser) >= {"audit.export_auditevent"}
+
+
+def test_signed_in_person_loads_with_force_permissions_and_roles_in_one_query(
+    force, django_assert_num_queries
+):
+    """Every page needs the person, their force, permissions and role names (the menu)."""
+    from django.contrib.auth.backends import ModelBackend
+
+    from accounts.backends import ModelBackendOneQuery
+
+    user = make_user(Role.FORCE_LEAD, force=force)
+    with django_assert_num_queries(1):
+        loaded = ModelBackendOneQuery().get_user(user.pk)
+        assert loaded.force == force
+        assert loaded.role_names == [Role.FORCE_LEAD.value]
+        assert loaded.has_perm("recommendations.add_progressupdate")
+        assert not loaded.has_perm("recommendations.change_report")
+    assert loaded.get_all_permissions() == ModelBackend().get_all_permissions(
+        type(user).objects.get(pk=user.pk)
+    )
+
+
+def test_inactive_or_missing_people_are_not_loaded(force):
+    from accounts.backends import ModelBackendOneQuery
+
+    user = make_user(Role.VIEWER, force=force, is_active=False)
+    assert ModelBackendOneQuery().get_user(user.pk) is None
+    assert ModelBackendOneQuery().get_user(user.pk + 1000) is None
+
+
+def test_a_superuser_loaded_this_way_still_holds_every_permission():
+    from accounts.backends import ModelBackendOneQuery
+
+    superuser = make_user(None, is_superuser=True)
+    loaded = ModelBackendOneQuery().get_user(superuser.pk)
+    assert loaded.has_perm("audit.export_auditevent")
+    assert loaded.has_perm("recommendations.delete_report")
