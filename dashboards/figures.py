@@ -26,11 +26,11 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -47,6 +47,7 @@ from recommendations.models import (
     Force,
     MonitoringPeriod,
     MonitoringPhase,
+    PpogMeeting,
     ProgressUpdate,
     Rag,
     Report,
@@ -73,27 +74,30 @@ class ReportName:
     title: str
     published_on: date
     force_id: int | None
+    response_published_on: date | None = None
 
 
 @dataclass(frozen=True)
 class Names:
-    """Names for the ids the grouped queries return, and the filters' choices."""
+    """Names for the ids the grouped queries return, the filters' choices, and the
+    small lists that come with them: the forces in Engage and every report's s.55 dates."""
 
     forces: dict[int, str] = field(default_factory=dict)
     themes: dict[int, str] = field(default_factory=dict)
     reports: dict[int, ReportName] = field(default_factory=dict)
     owners: dict[int, str] = field(default_factory=dict)
+    engage: list[MonitoringPeriod] = field(default_factory=list)
 
 
-def load_names(user: User) -> Names:
-    """Forces, themes, reports and owners the user may see, in one query.
+def load_names(user: User, *, today: date) -> Names:
+    """Forces, themes, reports, owners and Engage periods the user may see, in one query.
 
-    Four small SELECTs joined by UNION ALL rather than four round trips (the
+    Small SELECTs joined by UNION ALL rather than a round trip each (the
     dashboard's query budget is tight: docs/performance.md). Grouped queries
     then return bare ids, which is cheaper than grouping by names.
     """
     # Annotations only, in the same order in every part: UNION matches columns by position.
-    columns = ("dimension", "key", "label", "day", "parent")
+    columns = ("dimension", "key", "label", "day", "parent", "other_day")
     no_date = Cast(Value(None), DateField())  # typed: PostgreSQL reads a bare NULL as text
     no_parent = Cast(Value(None), BigIntegerField())
     visible = Finding.objects.visible_to(user)
@@ -101,12 +105,21 @@ def load_names(user: User) -> Names:
     def part(queryset: QuerySet, dimension: str, **values: Any) -> QuerySet:
         values.setdefault("day", no_date)
         values.setdefault("parent", no_parent)
+        values.setdefault("other_day", no_date)
         return (
             queryset.order_by()
             .annotate(dimension=Value(dimension), key=F("pk"), **values)
             .values_list(*columns)
         )
 
+    next_ppog = (
+        PpogMeeting.objects.filter(monitoring_period=OuterRef("pk"), meets_on__gte=today)
+        .order_by("meets_on")
+        .values("meets_on")[:1]
+    )
+    in_engage = MonitoringPeriod.objects.filter(phase=MonitoringPhase.ENGAGE, ended_on__isnull=True)
+    if user.force_id is not None:
+        in_engage = in_engage.filter(force_id=user.force_id)
     parts = [
         part(Theme.objects.all(), "theme", label=F("name")),
         part(
@@ -115,6 +128,7 @@ def load_names(user: User) -> Names:
             label=F("title"),
             day=F("published_on"),
             parent=F("force_id"),
+            other_day=F("response_published_on"),
         ),
         part(
             User.objects.filter(Exists(visible.filter(owner=OuterRef("pk")))),
@@ -125,17 +139,38 @@ def load_names(user: User) -> Names:
                 output_field=CharField(),
             ),
         ),
+        part(
+            in_engage,
+            "engage",
+            label=F("force__name"),
+            day=F("started_on"),
+            parent=F("force_id"),
+            other_day=Subquery(next_ppog),
+        ),
     ]
     if user.force_id is None:
-        # Only forces with findings: the other territorial forces would be empty pages.
-        with_findings = Force.objects.filter(Exists(visible.filter(force=OuterRef("pk"))))
+        # Forces with findings or reports: the other territorial forces would be empty pages.
+        with_findings = Force.objects.filter(
+            Exists(visible.filter(force=OuterRef("pk")))
+            | Exists(Report.objects.filter(force=OuterRef("pk")))
+        )
         parts.append(part(with_findings, "force", label=F("name")))
     names = Names()
-    for dimension, key, label, day, parent in parts[0].union(*parts[1:], all=True):
+    for dimension, key, label, day, parent, other_day in parts[0].union(*parts[1:], all=True):
         if dimension == "report":
-            names.reports[key] = ReportName(label, day, parent)
+            names.reports[key] = ReportName(label, day, parent, other_day)
+        elif dimension == "engage":
+            period = MonitoringPeriod(
+                pk=key,
+                force=Force(pk=parent, name=label),
+                phase=MonitoringPhase.ENGAGE,
+                started_on=day,
+            )
+            period.next_ppog = other_day
+            names.engage.append(period)
         else:
             getattr(names, f"{dimension}s")[key] = label
+    names.engage.sort(key=lambda period: period.force.name)
     return names
 
 
@@ -169,20 +204,6 @@ class Scope:
         if f.get("published_to"):
             findings = findings.filter(report__published_on__lte=f["published_to"])
         return findings
-
-    def reports(self) -> QuerySet[Report]:
-        """Reports for the s.55 tracker: a force's own and the national ones it must answer."""
-        reports = Report.objects.visible_to(self.user)
-        f = self.filters
-        if f.get("force"):
-            reports = reports.filter(Q(force_id=f["force"]) | Q(force__isnull=True))
-        if f.get("report"):
-            reports = reports.filter(pk=f["report"])
-        if f.get("published_from"):
-            reports = reports.filter(published_on__gte=f["published_from"])
-        if f.get("published_to"):
-            reports = reports.filter(published_on__lte=f["published_to"])
-        return reports
 
     def params(self) -> dict[str, str]:
         """The filters as query-string values: the dashboard and the findings list read the same."""
@@ -231,7 +252,7 @@ class Figure:
 
 @dataclass
 class Counts:
-    """Totals derived from the grouped rows of `_status_rows`."""
+    """Totals derived from the status rows of `grouped_rows`."""
 
     by_name: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     closed_by_month: dict[date, int] = field(default_factory=lambda: defaultdict(int))
@@ -242,8 +263,8 @@ class Counts:
         return self.by_name[name]
 
 
+# The grouped rows' columns. Each part of the UNION fills its own and leaves the rest NULL.
 _STATUS_COLUMNS = (
-    "series",
     "f_kind",
     "f_status",
     "f_rag",
@@ -252,100 +273,155 @@ _STATUS_COLUMNS = (
     "f_challenged",
     "f_recent",
     "f_day",
-    "n",
 )
-_WHERE_COLUMNS = ("series", "f_key", "f_owner", "n", "n_open", "n_overdue")
+_WHERE_COLUMNS = ("f_key", "f_owner")
+_WHERE_COUNTS = ("n_open", "n_overdue")
+_GROUPED = (*_STATUS_COLUMNS, *_WHERE_COLUMNS, "f_force")
+_COLUMNS = ("series", *_GROUPED, "n", *_WHERE_COUNTS)
+# Where each part is in a row of `_COLUMNS`: the grouping (series included), then the counts.
+GROUPING = slice(0, 1 + len(_GROUPED))
+COUNTS = slice(1 + len(_GROUPED), None)
+_STATUS_SERIES = frozenset({"flags", "due"})
 
 
-def _status_rows(scope: Scope) -> list[tuple]:
-    """Counts by status and date: two GROUP BYs in one statement (UNION ALL).
+class _TypedNull(Value):
+    """NULL with its type spelled out, which UNION needs (PostgreSQL reads a bare NULL as
+    text). A Value, so Django leaves it out of GROUP BY: a narrower grouping lets
+    PostgreSQL hash rather than sort."""
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        return f"CAST(NULL AS {self.output_field.cast_db_type(connection)})", []
+
+
+def _null(column: str) -> Value:
+    """NULL for a column a part does not fill."""
+    if column in ("f_kind", "f_status", "f_rag"):
+        output: Any = CharField()
+    elif column == "f_day":
+        output = DateField()
+    elif column in ("f_key", "f_owner", "f_force", *_WHERE_COUNTS):
+        output = BigIntegerField()
+    else:
+        output = BooleanField()
+    return _TypedNull(None, output_field=output)
+
+
+def _part(findings: QuerySet[Finding], series: str, groups: dict, counts: dict) -> QuerySet:
+    """One GROUP BY of the UNION: `groups` name the grouped columns, `counts` the counted ones."""
+    grouped = {name: groups.get(name, _null(name)) for name in _GROUPED}
+    counted = {name: counts.get(name, _null(name)) for name in ("n", *_WHERE_COUNTS)}
+    return (
+        findings.values(series=Value(series), **grouped).annotate(**counted).values_list(*_COLUMNS)
+    )
+
+
+def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> list[tuple]:
+    """Every count the dashboard shows, as grouped rows from one statement (UNION ALL).
+
+    With `forces`, only those forces' findings, and every row says its force
+    (`f_force`): the all-forces dashboard keeps its counts per force (`tallies`).
+
+    Four GROUP BYs; PostgreSQL can run them in parallel:
 
     - "flags": findings by kind, status, RAG, whether overdue, due soon,
       challenged or finished in the forecast window (each a `measures` rule),
       and the month they were closed. A few hundred rows at most.
     - "due": recommendations by due date and whether open, for the deadlines per
       month and the forecast's queue.
+    - "report": findings by (report, owner), which is few rows (an owner works on a
+      handful of reports) and gives both breakdowns.
+    - "theme": findings by theme (a finding may have several, hence its own part).
+
     Grouping in SQL and summing in Python beats forty `COUNT(*) FILTER` columns:
-    each rule is evaluated once per row. (Folding this and `_where_rows` into one
-    statement was slower: the planner then sorts instead of hashing.)
+    each rule is evaluated once per row.
     """
     today = scope.today
     window_start = today - timedelta(days=7 * FORECAST_WEEKS - 1)
     findings = measures.with_finished_on(scope.findings())
+    by_force = {}
+    if forces is not None:
+        of_forces = Q(force_id__in=[f for f in forces if f is not None])
+        if None in forces:
+            of_forces |= Q(force__isnull=True)
+        findings = findings.filter(of_forces)
+        by_force = {"f_force": F("force_id")}
 
     def flag(q: Q) -> ExpressionWrapper:
         return ExpressionWrapper(q, output_field=BooleanField())
 
-    flags = findings.values(
-        series=Value("flags"),
-        f_kind=F("kind"),
-        f_status=F("status"),
-        # RAG matters only while a finding is open; leaving it out of finished rows keeps
-        # them few.
-        f_rag=Case(When(measures.open_q(), then=F("rag")), default=Value("")),
-        f_overdue=flag(measures.overdue_q(today=today)),
-        f_due_soon=flag(measures.due_soon_q(today=today)),
-        f_challenged=flag(measures.challenged_q()),
-        f_recent=flag(measures.finished_between_q(window_start, today)),
-        f_day=Case(
-            # Cast: DATE_TRUNC gives a timestamp, and inside CASE nothing converts it back.
-            When(status__in=FINISHED_STATUSES, then=Cast(TruncMonth("finished_on"), DateField())),
-            output_field=DateField(),
-        ),
-    ).annotate(n=Count("pk"))
     no = Value(False, output_field=BooleanField())
-    due = (
-        findings.filter(kind=FindingKind.RECOMMENDATION)
-        .values(
-            series=Value("due"),
-            f_kind=F("kind"),
+    flags = _part(
+        findings,
+        "flags",
+        {
+            "f_kind": F("kind"),
+            "f_status": F("status"),
+            # RAG matters only while a finding is open; leaving it out of finished rows
+            # keeps them few.
+            "f_rag": Case(When(measures.open_q(), then=F("rag")), default=Value("")),
+            "f_overdue": flag(measures.overdue_q(today=today)),
+            "f_due_soon": flag(measures.due_soon_q(today=today)),
+            "f_challenged": flag(measures.challenged_q()),
+            "f_recent": flag(measures.finished_between_q(window_start, today)),
+            "f_day": Case(
+                # Cast: DATE_TRUNC gives a timestamp, and inside CASE nothing converts it back.
+                When(
+                    status__in=FINISHED_STATUSES,
+                    then=Cast(TruncMonth("finished_on"), DateField()),
+                ),
+                output_field=DateField(),
+            ),
+            **by_force,
+        },
+        {"n": Count("pk")},
+    )
+    due = _part(
+        findings.filter(kind=FindingKind.RECOMMENDATION),
+        "due",
+        {
+            "f_kind": F("kind"),
             # Only open or not matters here: status collapses to two values, fewer rows.
-            f_status=Case(When(measures.open_q(), then=Value("open")), default=Value("")),
-            f_rag=Value(""),
-            f_overdue=no,
-            f_due_soon=no,
-            f_challenged=no,
-            f_recent=no,
-            f_day=F("due_on"),
-        )
-        .annotate(n=Count("pk"))
+            "f_status": Case(When(measures.open_q(), then=Value("open")), default=Value("")),
+            "f_rag": Value(""),
+            "f_overdue": no,
+            "f_due_soon": no,
+            "f_challenged": no,
+            "f_recent": no,
+            "f_day": F("due_on"),
+            **by_force,
+        },
+        {"n": Count("pk")},
     )
-    return list(
-        flags.values_list(*_STATUS_COLUMNS).union(due.values_list(*_STATUS_COLUMNS), all=True)
-    )
-
-
-def _where_rows(scope: Scope) -> list[tuple]:
-    """Counts by report, owner and theme: two GROUP BYs in one statement (UNION ALL).
-
-    Findings are grouped by (report, owner), which is few rows (an owner works
-    on a handful of reports) and gives both breakdowns; themes need their own
-    GROUP BY because a finding may have several. PostgreSQL can run the two
-    parts in parallel.
-    """
-    findings = scope.findings()
-    counts = {
+    where_counts = {
         "n": Count("pk"),
         "n_open": Count("pk", filter=measures.open_q()),
-        "n_overdue": Count("pk", filter=measures.overdue_q(today=scope.today)),
+        "n_overdue": Count("pk", filter=measures.overdue_q(today=today)),
     }
-    by_report_and_owner = findings.values(
-        series=Value("report"), f_key=F("report_id"), f_owner=F("owner_id")
-    ).annotate(**counts)
-    by_theme = findings.values(
-        series=Value("theme"),
-        f_key=F("themes__id"),
-        f_owner=Cast(Value(None), BigIntegerField()),
-    ).annotate(**counts)
-    return list(
-        by_report_and_owner.values_list(*_WHERE_COLUMNS).union(
-            by_theme.values_list(*_WHERE_COLUMNS), all=True
-        )
+    by_report_and_owner = _part(
+        findings,
+        "report",
+        {"f_key": F("report_id"), "f_owner": F("owner_id"), **by_force},
+        where_counts,
     )
+    by_theme = _part(findings, "theme", {"f_key": F("themes__id"), **by_force}, where_counts)
+    return list(flags.union(due, by_report_and_owner, by_theme, all=True))
+
+
+def split_rows(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """The status rows ("flags", "due") and the where rows ("report", "theme") of
+    `grouped_rows`, each with only the columns its reader uses."""
+    status_rows, where_rows = [], []
+    for row in rows:
+        series, (n, n_open, n_overdue) = row[0], row[COUNTS]
+        if series in _STATUS_SERIES:
+            status_rows.append((series, *row[1:9], n))
+        else:
+            where_rows.append((series, row[9], row[10], n, n_open or 0, n_overdue or 0))
+    return status_rows, where_rows
 
 
 def _counts(scope: Scope, rows: list[tuple]) -> Counts:
-    """Totals from `_status_rows`."""
+    """Totals from the status rows of `grouped_rows`."""
     quarter_start, quarter_end = measures.quarter_bounds(scope.today)
     counts = Counts()
     total = counts.by_name
@@ -473,7 +549,7 @@ class Breakdowns:
 
 
 def _breakdowns(scope: Scope, rows: list[tuple]) -> Breakdowns:
-    """By report, owner and theme, from `_where_rows`; names from `Names`."""
+    """By report, owner and theme, from the where rows of `grouped_rows`; names from `Names`."""
     reports: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     owners: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0])
     themes: dict[int | None, list[int]] = {}
@@ -704,17 +780,10 @@ class Engage:
 def _engage(scope: Scope) -> tuple[Engage | None, list[tuple[MonitoringPeriod, int]]]:
     """The chosen force's Engage panel, or, across all forces, the forces in Engage."""
     today = scope.today
-    periods = (
-        MonitoringPeriod.objects.filter(phase=MonitoringPhase.ENGAGE, ended_on__isnull=True)
-        .select_related("force")
-        .annotate(
-            next_ppog=Min("ppog_meetings__meets_on", filter=Q(ppog_meetings__meets_on__gte=today))
-        )
-        .order_by("force__name")
-    )
+    periods = scope.names.engage
     if scope.force_id is None:
         return None, [(period, period.days_in_phase(today=today)) for period in periods]
-    period = periods.filter(force_id=scope.force_id).first()
+    period = next((p for p in periods if p.force_id == scope.force_id), None)
     if period is None:
         return None, []
     status_counts = {
@@ -723,7 +792,7 @@ def _engage(scope: Scope) -> tuple[Engage | None, list[tuple[MonitoringPeriod, i
     }
     causes = (
         Finding.objects.visible_to(scope.user)
-        .filter(monitoring_periods=period)
+        .filter(monitoring_periods=period.pk)
         .select_related("report")
         .annotate(children_total=Count("children"), **status_counts)
         .order_by("report__published_on", "reference")
@@ -753,9 +822,18 @@ def _engage(scope: Scope) -> tuple[Engage | None, list[tuple[MonitoringPeriod, i
     )
 
 
+def _force_name(scope: Scope, force_id: int | None) -> str:
+    if force_id is None:
+        return "National report"
+    if force_id == scope.user.force_id:  # a force-scoped user's names hold no forces
+        return str(scope.user.force)
+    return scope.names.forces.get(force_id, "")
+
+
 @dataclass(frozen=True)
 class S55Row:
     report: Report
+    force_name: str
     due_on: date
     days_left: int | None
     published_late: bool
@@ -768,18 +846,41 @@ class S55Tracker:
 
 
 def _s55(scope: Scope) -> S55Tracker:
-    """Reports of the last six months: responses outstanding (most urgent first), then published."""
+    """Reports of the last six months: responses outstanding (most urgent first), then published.
+
+    From the report names already loaded (`load_names`), filtered as `Scope.reports`
+    would: a force's own reports and the national ones it must answer.
+    """
     since = scope.today - timedelta(days=S55_WINDOW_DAYS)
-    reports = scope.reports().filter(published_on__gte=since).select_related("force")
-    rows = [
-        S55Row(
-            report=report,
-            due_on=report.response_due_on,
-            days_left=report.response_days_left(today=scope.today),
-            published_late=report.response_published_late(),
+    f = scope.filters
+    rows = []
+    for pk, name in scope.names.reports.items():
+        if name.published_on < since:
+            continue
+        if f.get("force") and name.force_id not in (f["force"], None):
+            continue
+        if f.get("report") and pk != f["report"]:
+            continue
+        if f.get("published_from") and name.published_on < f["published_from"]:
+            continue
+        if f.get("published_to") and name.published_on > f["published_to"]:
+            continue
+        report = Report(
+            pk=pk,
+            title=name.title,
+            force_id=name.force_id,
+            published_on=name.published_on,
+            response_published_on=name.response_published_on,
         )
-        for report in reports
-    ]
+        rows.append(
+            S55Row(
+                report=report,
+                force_name=_force_name(scope, name.force_id),
+                due_on=report.response_due_on,
+                days_left=report.response_days_left(today=scope.today),
+                published_late=report.response_published_late(),
+            )
+        )
     outstanding = sorted((r for r in rows if r.days_left is not None), key=lambda r: r.due_on)
     published = sorted(
         (r for r in rows if r.days_left is None), key=lambda r: r.report.published_on, reverse=True
@@ -888,8 +989,9 @@ class Dashboard:
 
 def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False) -> Dashboard:
     """Every figure for the scope; the pack wants more at-risk items, with their latest update."""
-    counts = _counts(scope, _status_rows(scope))
-    breakdowns = _breakdowns(scope, _where_rows(scope))
+    status_rows, where_rows = split_rows(grouped_rows(scope))
+    counts = _counts(scope, status_rows)
+    breakdowns = _breakdowns(scope, where_rows)
     projection = forecast(
         _queue(counts), today=scope.today, finished=counts["recommendations_finished_recently"]
     )

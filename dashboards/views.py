@@ -23,11 +23,10 @@ from dashboards.forms import DashboardFilterForm
 def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, figures.Scope]:
     if not request.user.has_perm("recommendations.view_finding"):
         raise PermissionDenied
-    names = figures.load_names(request.user)
+    today = timezone.localdate()
+    names = figures.load_names(request.user, today=today)
     form = DashboardFilterForm(request.GET or None, user=request.user, names=names)
-    scope = figures.Scope(
-        user=request.user, today=timezone.localdate(), filters=form.scope(), names=names
-    )
+    scope = figures.Scope(user=request.user, today=today, filters=form.scope(), names=names)
     return form, scope
 
 

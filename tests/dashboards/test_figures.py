@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def board_for(user, **filters):
-    scope = Scope(user=user, today=TODAY, filters=filters, names=load_names(user))
+    scope = Scope(user=user, today=TODAY, filters=filters, names=load_names(user, today=TODAY))
     return figures.dashboard(scope)
 
 
@@ -164,7 +164,7 @@ def test_no_rate_means_every_open_recommendation_with_a_deadline_is_at_risk(worl
         user=opcc,
         today=date(2026, 12, 1),
         filters={"force": world.force.pk},
-        names=load_names(opcc),
+        names=load_names(opcc, today=TODAY),
     )
     board = figures.dashboard(scope)
     assert board.forecast.finished == 0
@@ -175,7 +175,12 @@ def test_no_rate_means_every_open_recommendation_with_a_deadline_is_at_risk(worl
 def test_pack_decisions(world, opcc):
     from dashboards import packs
 
-    scope = Scope(user=opcc, today=TODAY, filters={"force": world.force.pk}, names=load_names(opcc))
+    scope = Scope(
+        user=opcc,
+        today=TODAY,
+        filters={"force": world.force.pk},
+        names=load_names(opcc, today=TODAY),
+    )
     pack = packs.build(scope)
     texts = [decision.text for decision in pack.decisions]
     assert texts[0].startswith("Assure or challenge 1 completion claim")
