@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from pathlib import PurePath
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -562,6 +562,14 @@ class Finding(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("recommendations:finding-detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: list[str], values: list[Any]) -> Finding:
+        finding = super().from_db(db, field_names, values)
+        # Where it was when read: a save that moves it to another force must tell the
+        # dashboard's per-force counts of both (recommendations/freshness.py).
+        finding.force_id_when_loaded = finding.__dict__.get("force_id")
+        return finding
 
     @property
     def short_text(self) -> str:
