@@ -37,7 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim, TruncMonth
 from django.urls import reverse
 
-from dashboards import measures
+from dashboards import measures, tallies
 from dashboards.forecast import FORECAST_WEEKS, DueGroup, Forecast, forecast, projected_close
 from recommendations.models import (
     FINISHED_STATUSES,
@@ -989,7 +989,11 @@ class Dashboard:
 
 def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False) -> Dashboard:
     """Every figure for the scope; the pack wants more at-risk items, with their latest update."""
-    status_rows, where_rows = split_rows(grouped_rows(scope))
+    if tallies.kept_per_force(scope):
+        rows = tallies.all_forces_rows(scope, grouped_rows)
+    else:
+        rows = grouped_rows(scope)
+    status_rows, where_rows = split_rows(rows)
     counts = _counts(scope, status_rows)
     breakdowns = _breakdowns(scope, where_rows)
     projection = forecast(

@@ -20,7 +20,10 @@ def _empty_cache() -> None:
     """Each test starts with an empty cache (filter choices are cached for a minute)."""
     from django.core.cache import cache
 
+    from dashboards import tallies
+
     cache.clear()
+    tallies.forget_all()
 
 
 @pytest.fixture(autouse=True)

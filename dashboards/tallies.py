@@ -1,0 +1,133 @@
+"""The all-forces dashboard's counts, kept per force, so a change recounts one force.
+
+Counting 50,000 findings across every force takes about 100 ms of SQL on the
+project's 2-core machine (docs/performance.md), and any write would otherwise
+make the next look at the all-forces dashboard pay it again. The counts are
+grouped rows that add up (each finding belongs to one force), so they are kept
+here per force, with the total beside them. A look at the dashboard reads each
+force's findings version (`recommendations.freshness`) and recounts, in one
+query, only the forces whose version moved on, subtracting their old rows from
+the total and adding the new. A bulk write or a cascading delete moves the
+findings epoch on, and then every force is recounted.
+
+The tallies live in this process's memory (rows kept as Python objects: the
+local-memory cache would pickle thousands of them on every look). Like the
+dashboard's cache they last at most OVERSIGHT_DASHBOARD_CACHE_SECONDS, which
+bounds how old they can be in a process that did not see a write made in
+another (the versions live in the configured cache: per process by default,
+shared if that cache is).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+
+from recommendations import freshness
+
+if TYPE_CHECKING:
+    from dashboards.figures import Scope
+
+KEPT = 4  # scopes kept per process (all forces, each day): a few MB each at 50,000 findings
+
+Counts = dict[tuple, list[int]]
+
+
+@dataclass
+class Tally:
+    """Grouped rows of one scope: per force, and added up."""
+
+    epoch: int
+    versions: dict[int | None, int]
+    kept_until: float
+    per_force: dict[int | None, Counts] = field(default_factory=dict)
+    total: Counts = field(default_factory=dict)
+
+    def replace(self, force_id: int | None, counts: Counts) -> None:
+        """Take one force's old rows out of the total and put its new ones in."""
+        for key, values in self.per_force.pop(force_id, {}).items():
+            kept = self.total[key]
+            for i, value in enumerate(values):
+                kept[i] -= value
+            if not any(kept):
+                del self.total[key]
+        for key, values in counts.items():
+            kept = self.total.setdefault(key, [0] * len(values))
+            for i, value in enumerate(values):
+                kept[i] += value
+        if counts:
+            self.per_force[force_id] = counts
+
+    def rows(self) -> list[tuple]:
+        from dashboards.figures import GROUPING
+
+        force_column = GROUPING.stop - 1
+        return [(*key[:force_column], None, *values) for key, values in self.total.items()]
+
+
+_tallies: OrderedDict[str, Tally] = OrderedDict()
+_lock = threading.Lock()
+
+
+def kept_per_force(scope: Scope) -> bool:
+    """Kept for the dashboard of every force with no other filter: the costly one."""
+    return (
+        settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS > 0
+        and scope.user.force_id is None
+        and not scope.filters
+    )
+
+
+def all_forces_rows(scope: Scope, count: Callable[..., list[tuple]]) -> list[tuple]:
+    """`count(scope)`'s rows, recounting only the forces changed since the last look.
+
+    `count(scope, forces=[…])` must return rows whose grouping ends with the force.
+    """
+    key = json.dumps(["all-forces", scope.today.isoformat()])
+    # None: findings of no force (national work tracked by no one force) count too.
+    forces: list[int | None] = [*scope.names.forces, None]
+    epoch, versions = freshness.findings_versions(forces)
+    with _lock:  # one recount at a time: another thread would only repeat it
+        tally = _tallies.get(key)
+        if tally is None or tally.epoch != epoch or tally.kept_until < time.monotonic():
+            tally = Tally(
+                epoch, {}, kept_until=time.monotonic() + settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS
+            )
+            changed = set(forces)
+        else:
+            changed = {f for f in forces if versions[f] != tally.versions.get(f)}
+            changed |= set(tally.per_force) - set(forces)  # forces no longer in view
+        if changed:
+            recounted = _by_force(count(scope, forces=list(changed)))
+            for force_id in changed:
+                tally.replace(force_id, recounted.get(force_id, {}))
+            tally.versions = versions
+        _tallies[key] = tally
+        _tallies.move_to_end(key)
+        while len(_tallies) > KEPT:
+            _tallies.popitem(last=False)
+        return tally.rows()
+
+
+def _by_force(rows: list[tuple]) -> dict[int | None, Counts]:
+    from dashboards.figures import COUNTS, GROUPING
+
+    force_column = GROUPING.stop - 1
+    per_force: dict[int | None, Counts] = defaultdict(dict)
+    for row in rows:
+        values = [value or 0 for value in row[COUNTS]]
+        per_force[row[force_column]][row[GROUPING][:force_column]] = values
+    return per_force
+
+
+def forget_all() -> None:
+    """Drop every tally (tests; a process that must not trust what it kept)."""
+    with _lock:
+        _tallies.clear()

@@ -1,0 +1,179 @@
+"""The all-forces counts kept per force always equal a full recount, and a write
+recounts only the force it touched."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dashboards import figures, tallies
+from recommendations import freshness
+from recommendations.models import Finding, FindingKind, Status, Theme
+from tests.factories import make_finding, make_report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kept(settings):
+    settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS = 60
+
+
+class CountSpy:
+    """`figures.grouped_rows`, noting which forces each call recounted."""
+
+    def __init__(self) -> None:
+        self.calls: list[set | None] = []
+
+    def __call__(self, scope, *, forces=None):
+        self.calls.append(None if forces is None else set(forces))
+        return figures.grouped_rows(scope, forces=forces)
+
+
+def all_forces(user) -> figures.Scope:
+    today = timezone.localdate()
+    return figures.Scope(user=user, today=today, names=figures.load_names(user, today=today))
+
+
+def normalised(rows: list[tuple]) -> list[tuple]:
+    """Rows with the force column dropped and missing counts as 0, in a fixed order."""
+    force_column = figures.GROUPING.stop - 1
+    return sorted(
+        ((*row[:force_column], *(value or 0 for value in row[figures.COUNTS])) for row in rows),
+        key=repr,
+    )
+
+
+def assert_kept_equals_recount(user, spy: CountSpy) -> None:
+    scope = all_forces(user)
+    assert tallies.kept_per_force(scope)
+    kept_rows = tallies.all_forces_rows(scope, spy)
+    assert normalised(kept_rows) == normalised(figures.grouped_rows(scope))
+
+
+@pytest.fixture
+def world(force, other_force, lead, other_lead):
+    today = timezone.localdate()
+    themes = [Theme.objects.create(name=f"Tally theme {i}", slug=f"tally-{i}") for i in range(2)]
+    findings = {}
+    for f, owner in ((force, lead), (other_force, other_lead)):
+        report = make_report(force=f)
+        for i, status in enumerate([Status.NOT_STARTED, Status.IN_PROGRESS, Status.ASSURED]):
+            findings[(f.pk, i)] = make_finding(
+                report=report,
+                owner=owner,
+                due_on=today + timedelta(days=10 * i - 15),
+                status=status,
+                themes=[themes[i % 2]],
+            )
+    return findings, themes
+
+
+def test_kept_counts_equal_a_full_recount_after_every_kind_of_write(
+    kept, opcc, force, other_force, world
+):
+    findings, themes = world
+    spy = CountSpy()
+    assert_kept_equals_recount(opcc, spy)
+
+    # A new finding, through the service.
+    make_finding(report=make_report(force=force), kind=FindingKind.AREA_FOR_IMPROVEMENT)
+    assert_kept_equals_recount(opcc, spy)
+
+    # A status change and a new due date, saved through the ORM.
+    finding = Finding.objects.get(pk=findings[(other_force.pk, 0)].pk)
+    finding.status = Status.IN_PROGRESS
+    finding.due_on = timezone.localdate() - timedelta(days=40)
+    finding.save()
+    assert_kept_equals_recount(opcc, spy)
+
+    # A theme added from the finding's side, then one removed.
+    finding.themes.add(themes[1])
+    assert_kept_equals_recount(opcc, spy)
+    finding.themes.remove(themes[0])
+    assert_kept_equals_recount(opcc, spy)
+
+    # A finding moved to the other force (a correction): both forces change.
+    moved = Finding.objects.get(pk=findings[(force.pk, 1)].pk)
+    moved.force = other_force
+    moved.save()
+    assert_kept_equals_recount(opcc, spy)
+
+    # A finding deleted.
+    Finding.objects.filter(pk=findings[(force.pk, 2)].pk).delete()
+    assert_kept_equals_recount(opcc, spy)
+
+    # A theme deleted: its links go by cascade, with no signal from the finding's side.
+    themes[1].delete()
+    assert_kept_equals_recount(opcc, spy)
+
+    # A bulk write, which says so itself.
+    report = make_report(force=force)
+    Finding.objects.bulk_create(
+        [Finding(report=report, force=force, kind="area_for_improvement", reference="B", text="x")]
+    )
+    freshness.data_changed()
+    assert_kept_equals_recount(opcc, spy)
+
+    # A finding of no force (national work no force has taken on) counts too.
+    Finding.objects.filter(pk=findings[(other_force.pk, 2)].pk).update(force=None)
+    freshness.data_changed()
+    assert_kept_equals_recount(opcc, spy)
+
+
+def test_a_write_recounts_only_the_force_it_touched(kept, opcc, force, other_force, world):
+    findings, _ = world
+    spy = CountSpy()
+    assert_kept_equals_recount(opcc, spy)
+    assert spy.calls[-1] == {force.pk, other_force.pk, None}  # the first look counts all
+
+    assert_kept_equals_recount(opcc, spy)
+    assert len(spy.calls) == 1  # nothing changed: nothing recounted
+
+    finding = Finding.objects.get(pk=findings[(force.pk, 0)].pk)
+    finding.status = Status.REPORTED_COMPLETE
+    finding.save()
+    assert_kept_equals_recount(opcc, spy)
+    assert spy.calls[-1] == {force.pk}
+
+    finding.force = other_force
+    finding.save()
+    assert_kept_equals_recount(opcc, spy)
+    assert spy.calls[-1] == {force.pk, other_force.pk}
+
+    freshness.data_changed()  # a bulk write: anything may have changed
+    assert_kept_equals_recount(opcc, spy)
+    assert spy.calls[-1] == {force.pk, other_force.pk, None}
+
+
+def test_counts_are_kept_only_for_the_unfiltered_all_forces_view(
+    settings, opcc, viewer, force, world
+):
+    settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS = 60
+    assert tallies.kept_per_force(all_forces(opcc))
+    assert not tallies.kept_per_force(all_forces(viewer))  # scoped to one force
+    filtered = all_forces(opcc)
+    filtered.filters = {"kind": FindingKind.RECOMMENDATION}
+    assert not tallies.kept_per_force(filtered)
+    settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS = 0  # caching off: always counted afresh
+    assert not tallies.kept_per_force(all_forces(opcc))
+
+
+def test_kept_counts_expire(kept, opcc, force, other_force, world, monkeypatch):
+    spy = CountSpy()
+    assert_kept_equals_recount(opcc, spy)
+    later = tallies.time.monotonic() + 61
+    monkeypatch.setattr(tallies.time, "monotonic", lambda: later)
+    assert_kept_equals_recount(opcc, spy)
+    assert spy.calls == [{force.pk, other_force.pk, None}] * 2
+
+
+def test_a_version_lost_from_the_cache_never_comes_back_equal(force):
+    from django.core.cache import cache
+
+    _, before = freshness.findings_versions([force.pk])
+    cache.delete(freshness.FORCE_KEY.format(force.pk))
+    _, after = freshness.findings_versions([force.pk])
+    assert after[force.pk] != before[force.pk]
