@@ -57,12 +57,23 @@ def _create_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def timed(func: Callable[[], object], *, runs: int, warmup: int = 3) -> list[float]:
-    """Seconds per call, after warm-up calls that are not counted."""
+def timed(
+    func: Callable[[], object],
+    *,
+    runs: int,
+    warmup: int = 3,
+    before: Callable[[], object] | None = None,
+) -> list[float]:
+    """Seconds per call, after warm-up calls that are not counted; `before` runs
+    ahead of every call, untimed."""
     for _ in range(warmup):
+        if before:
+            before()
         func()
     samples = []
     for _ in range(runs):
+        if before:
+            before()
         started = time.perf_counter()
         func()
         samples.append(time.perf_counter() - started)
