@@ -35,7 +35,7 @@ from recommendations import freshness
 if TYPE_CHECKING:
     from dashboards.figures import Scope
 
-KEPT = 4  # scopes kept per process (all forces, each day): a few MB each at 50,000 findings
+KEPT = 4  # scopes (filters, day) kept per process: about 6 MB each at 50,000 findings
 
 Counts = dict[tuple, list[int]]
 
@@ -77,11 +77,11 @@ _lock = threading.Lock()
 
 
 def kept_per_force(scope: Scope) -> bool:
-    """Kept for the dashboard of every force with no other filter: the costly one."""
+    """Kept for dashboards across every force, the costly ones, whatever the other filters."""
     return (
         settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS > 0
         and scope.user.force_id is None
-        and not scope.filters
+        and not scope.filters.get("force")
     )
 
 
@@ -90,7 +90,7 @@ def all_forces_rows(scope: Scope, count: Callable[..., list[tuple]]) -> list[tup
 
     `count(scope, forces=[…])` must return rows whose grouping ends with the force.
     """
-    key = json.dumps(["all-forces", scope.today.isoformat()])
+    key = json.dumps(["all-forces", scope.today, scope.params()], default=str, sort_keys=True)
     # None: findings of no force (national work tracked by no one force) count too.
     forces: list[int | None] = [*scope.names.forces, None]
     epoch, versions = freshness.findings_versions(forces)

@@ -84,7 +84,7 @@ def _finding_force_keys(finding: Any, created: bool) -> list[str] | None:
 
 def _force_keys(sender: type, instance: Any, signal: Any, **kwargs: Any) -> list[str] | None:
     """The finding versions a write moves on; None for all of them (the epoch)."""
-    from recommendations.models import Finding
+    from recommendations.models import Finding, Report
 
     if sender is Finding:
         if signal is post_save:
@@ -94,9 +94,11 @@ def _force_keys(sender: type, instance: Any, signal: Any, **kwargs: Any) -> list
         if sender is Finding.themes.through and isinstance(instance, Finding):
             return [FORCE_KEY.format(instance.force_id)]
         return None  # from a theme's side: which findings is not said
+    if sender is Report:
+        return None  # its publication date decides which findings a date filter counts
     if signal is post_save:
-        # History rows, and saves of anything but findings (a report's title, a
-        # person's name), change no count kept per force.
+        # History rows, and saves of anything else (a person's name, an update's
+        # narrative), change no count kept per force.
         return []
     return None  # deletes can cascade or set owners to NULL: recount every force
 

@@ -148,17 +148,50 @@ def test_a_write_recounts_only_the_force_it_touched(kept, opcc, force, other_for
     assert spy.calls[-1] == {force.pk, other_force.pk, None}
 
 
-def test_counts_are_kept_only_for_the_unfiltered_all_forces_view(
-    settings, opcc, viewer, force, world
-):
+def test_counts_are_kept_only_for_views_across_every_force(settings, opcc, viewer, force, world):
     settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS = 60
     assert tallies.kept_per_force(all_forces(opcc))
     assert not tallies.kept_per_force(all_forces(viewer))  # scoped to one force
-    filtered = all_forces(opcc)
-    filtered.filters = {"kind": FindingKind.RECOMMENDATION}
-    assert not tallies.kept_per_force(filtered)
+    one_force = all_forces(opcc)
+    one_force.filters = {"force": force.pk}
+    assert not tallies.kept_per_force(one_force)
     settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS = 0  # caching off: always counted afresh
     assert not tallies.kept_per_force(all_forces(opcc))
+
+
+def test_filtered_counts_are_kept_apart_and_follow_report_dates(
+    kept, opcc, force, other_force, world
+):
+    findings, themes = world
+    spy = CountSpy()
+    today = timezone.localdate()
+    report = findings[(force.pk, 0)].report
+    report.published_on = today - timedelta(days=400)
+    report.save()
+    filters = [
+        {"kind": FindingKind.RECOMMENDATION},
+        {"theme": themes[0].pk},
+        {"published_from": today - timedelta(days=100)},
+    ]
+
+    def check_every_filter() -> None:
+        for chosen in filters:
+            scope = all_forces(opcc)
+            scope.filters = chosen
+            assert tallies.kept_per_force(scope)
+            kept_rows = tallies.all_forces_rows(scope, spy)
+            assert normalised(kept_rows) == normalised(figures.grouped_rows(scope)), chosen
+
+    check_every_filter()
+    # A report's publication date moves it into the date filter's range.
+    report.published_on = today - timedelta(days=10)
+    report.save()
+    check_every_filter()
+    finding = Finding.objects.get(pk=findings[(other_force.pk, 1)].pk)
+    finding.kind = FindingKind.AREA_FOR_IMPROVEMENT
+    finding.due_on = None
+    finding.save()
+    check_every_filter()
 
 
 def test_kept_counts_expire(kept, opcc, force, other_force, world, monkeypatch):
