@@ -36,6 +36,7 @@ from recommendations.models import (
     Status,
     User,
 )
+from recommendations.paging import CappedPaginator
 from recommendations.workflow import Transition, TransitionRefused, allowed_transitions, is_allowed
 
 PAGE_SIZE = 25
@@ -201,7 +202,10 @@ def _query_without_page(request: HttpRequest) -> str:
 @require_GET
 def finding_list(request: HttpRequest) -> HttpResponse:
     form, findings = _filtered_findings(request)
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A text search may match most findings: count it only so far (exact counts for
+    # the filters alone, which the dashboard's figures drill down to).
+    paginator_class = CappedPaginator if form.searches_text else Paginator
+    page = paginator_class(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
