@@ -440,7 +440,9 @@ class FindingFilterForm(forms.Form):
         required=False,
         label="RAG",
     )
-    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, widget=LongSelect)
+    # Themes are the same for everyone, so the choice is checked against the cached list
+    # rather than fetched: one query fewer whenever a theme is chosen.
+    theme = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, widget=LongSelect)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, widget=LongSelect)
     overdue = forms.BooleanField(required=False, label="Overdue only")
     due_within = forms.IntegerField(
@@ -484,7 +486,12 @@ class FindingFilterForm(forms.Form):
         )
         self.fields["report"].queryset = Report.objects.visible_to(user)
         self.fields["report"].empty_label = "Any report"
-        self.fields["theme"].empty_label = "Any theme"
+        themes = cache.get_or_set(
+            "findings-filter:themes",
+            lambda: list(Theme.objects.values_list("pk", "name")),
+            CHOICES_CACHE_SECONDS,
+        )
+        self.fields["theme"].choices = [("", "Any theme"), *themes]
         self.fields["owner"].empty_label = "Anyone"
         if user.force_id is None:
             # EXISTS probes an index per force; a JOIN … DISTINCT reads every finding.
@@ -502,9 +509,13 @@ class FindingFilterForm(forms.Form):
         )
         _bootstrap_classes(self)
         scope = f"findings-filter:{user.force_id or 'all'}"
-        for name in ("report", "force", "theme", "owner"):
+        for name in ("report", "force", "owner"):
             if name in self.fields:
                 cached_choices(self.fields[name], f"{scope}:{name}")
+
+    @property
+    def searches_text(self) -> bool:
+        return self.is_valid() and bool((self.cleaned_data.get("q") or "").strip())
 
     def filter(self, findings: QuerySet[Finding], *, today: date) -> QuerySet[Finding]:
         data = self.cleaned_data if self.is_valid() else {}

@@ -105,3 +105,23 @@ def test_report_detail_query_count_does_not_grow_with_findings(client, force, le
     small = count_queries(client, reverse("recommendations:report-detail", args=[small_report.pk]))
     big = count_queries(client, reverse("recommendations:report-detail", args=[big_report.pk]))
     assert big == small
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "open", "overdue": "on", "sort": "-due"},
+        {"kind": "recommendation", "rag": "amber", "theme": "THEME"},
+        {"q": "improve"},
+        {"q": "improve", "status": "open", "page": "2"},
+    ],
+    ids=["no filter", "open overdue", "kind rag theme", "text search", "search page 2"],
+)
+def test_findings_list_meets_its_query_budget(client, force, lead, opcc, params):
+    """At most 6 queries (issue: dashboards), from the session to the last row."""
+    client.force_login(opcc)
+    build(force, lead, opcc, 60)
+    if params.get("theme") == "THEME":
+        params = {**params, "theme": str(Theme.objects.get(slug="theme-1").pk)}
+    assert count_queries(client, reverse("recommendations:finding-list"), params) <= 6
