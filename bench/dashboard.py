@@ -32,11 +32,13 @@ def main() -> None:
     setup_django(args.scale)
 
     from django.conf import settings
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from dashboards import tallies
     from recommendations.models import Finding, Force, User
 
     # The test Client's host, and hashed static file names (DEBUG is off).
@@ -62,14 +64,21 @@ def main() -> None:
         """A save through the ORM, as a progress update or assurance makes."""
         edited.save(update_fields=["updated_at"])
 
+    def forget_everything() -> None:
+        """As after a restart, a new day, or a bulk write: nothing cached or kept."""
+        cache.clear()
+        tallies.forget_all()
+
     # (label, url, dashboard cache seconds, run before each request): the dashboard
-    # with no cache at all (every figure counted on every request), after a write to
-    # one force (the cached page is stale; per-force counts recount that force), and
-    # from the cache (no write since the last look).
+    # with caching off (every figure counted on every request); the first look with
+    # caching on (nothing cached yet: every force counted, per force); after a write
+    # to one force (the cached page is stale; the counts kept per force recount that
+    # force); and from the cache (no write since the last look).
     pages = [
         ("Empty authenticated page (baseline)", BASELINE, 0, None),
         ("Dashboard, all forces, no cache", "/dashboard/", 0, None),
         ("Dashboard, one force, no cache", f"/dashboard/?force={busiest}", 0, None),
+        ("Dashboard, all forces, first look", "/dashboard/", 60, forget_everything),
         ("Dashboard, all forces, after a write", "/dashboard/", 60, write_to_one_force),
         (
             "Dashboard, one force, after a write",
