@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 KEPT = 4  # scopes (filters, day) kept per process: about 6 MB each at 50,000 findings
 
-Counts = dict[tuple, list[int]]
+Counts = dict[tuple, list[int]]  # grouping → [n, n_open, n_overdue]
 
 
 @dataclass
@@ -52,16 +52,22 @@ class Tally:
 
     def replace(self, force_id: int | None, counts: Counts) -> None:
         """Take one force's old rows out of the total and put its new ones in."""
-        for key, values in self.per_force.pop(force_id, {}).items():
-            kept = self.total[key]
-            for i, value in enumerate(values):
-                kept[i] -= value
-            if not any(kept):
-                del self.total[key]
+        total = self.total
+        for key, (n, n_open, n_overdue) in self.per_force.pop(force_id, {}).items():
+            kept = total[key]
+            kept[0] -= n
+            kept[1] -= n_open
+            kept[2] -= n_overdue
+            if not (kept[0] or kept[1] or kept[2]):
+                del total[key]
         for key, values in counts.items():
-            kept = self.total.setdefault(key, [0] * len(values))
-            for i, value in enumerate(values):
-                kept[i] += value
+            kept = total.get(key)
+            if kept is None:
+                total[key] = values.copy()
+            else:
+                kept[0] += values[0]
+                kept[1] += values[1]
+                kept[2] += values[2]
         if counts:
             self.per_force[force_id] = counts
 
@@ -122,8 +128,8 @@ def _by_force(rows: list[tuple]) -> dict[int | None, Counts]:
     force_column = GROUPING.stop - 1
     per_force: dict[int | None, Counts] = defaultdict(dict)
     for row in rows:
-        values = [value or 0 for value in row[COUNTS]]
-        per_force[row[force_column]][row[GROUPING][:force_column]] = values
+        n, n_open, n_overdue = row[COUNTS]  # the last two are NULL in status rows
+        per_force[row[force_column]][row[:force_column]] = [n, n_open or 0, n_overdue or 0]
     return per_force
 
 

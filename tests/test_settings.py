@@ -85,3 +85,15 @@ def test_tests_run_against_postgresql():
 
     if os.environ.get("CI") == "true":
         assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_give_hash_tables_more_memory(settings):
+    """The dashboard's grouped counts hash in memory instead of sorting on disk."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW hash_mem_multiplier")
+        assert float(cursor.fetchone()[0]) == 8
