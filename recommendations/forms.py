@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -354,12 +354,25 @@ class ValuesModelChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
 
+def escaped_options(choices: Iterable[tuple[Any, Any]]) -> list[tuple[str, str, str]]:
+    """Each option as (value, its start tag, its label and end tag), escaped once."""
+    options = []
+    for value, label in choices:
+        text = "" if value is None else str(value)
+        options.append((text, f'<option value="{escape(text)}"', f">{escape(label)}</option>"))
+    return options
+
+
 class LongSelect(forms.Select):
     """A <select> whose options are written here rather than one template each.
 
     The same HTML as Django's Select; a list with a thousand reports renders in
-    about a millisecond instead of a hundred (docs/performance.md).
+    about a millisecond instead of a hundred (docs/performance.md). `escaped`, when
+    set (`cached_choices` does), holds the options already escaped, so a page
+    escapes none of them.
     """
+
+    escaped: list[tuple[str, str, str]] | None = None
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
@@ -368,12 +381,10 @@ class LongSelect(forms.Select):
         chosen = set(self.format_value(value))
         parts = [f'<select name="{escape(name)}"{flatatt(final_attrs)}>']
         # Straight from the choices: Django's optgroups() builds a dict per option.
-        for option_value, label in self.choices:
-            text = "" if option_value is None else str(option_value)
-            selected = " selected" if text in chosen else ""
-            parts.append(f'<option value="{escape(text)}"{selected}>{escape(label)}</option>')
+        for text, start, rest in self.escaped or escaped_options(self.choices):
+            parts.append(f"{start}{' selected' if text in chosen else ''}{rest}")
         parts.append("</select>")
-        return mark_safe("\n".join(parts))  # every value and label is escaped above
+        return mark_safe("\n".join(parts))  # every value and label is escaped
 
 
 def _bootstrap_classes(form: forms.Form) -> None:
@@ -391,18 +402,29 @@ def _bootstrap_classes(form: forms.Form) -> None:
             widget.attrs.setdefault("title", str(field.help_text))
 
 
-def cached_choices(field: forms.ModelChoiceField, key: str) -> None:
+def cached_choices(
+    field: forms.Field, key: str, load: Callable[[], Iterable[tuple[Any, Any]]] | None = None
+) -> None:
     """Give a filter's <select> its options from a one-minute cache instead of a query.
 
-    Validation still uses the field's queryset, so a stale option can never let
-    anyone filter by something they may not see; a new report just takes up to a
-    minute to appear in the list.
+    The options come from `load()`, or else from the field's own choices. For a
+    ModelChoiceField validation still uses the field's queryset, so a stale option
+    can never let anyone filter by something they may not see; a new report just
+    takes up to a minute to appear in the list. The options are cached escaped too.
     """
-    options = cache.get(key)
-    if options is None:
-        options = [(str(value), label) for value, label in field.choices if value != ""]
-        cache.set(key, options, CHOICES_CACHE_SECONDS)
-    field.widget.choices = [("", field.empty_label or "---------"), *options]
+    cached = cache.get(key)
+    if cached is None:
+        loaded = load() if load else ((v, label) for v, label in field.choices if v != "")
+        options = [(str(value), label) for value, label in loaded]
+        cached = (options, escaped_options(options))
+        cache.set(key, cached, CHOICES_CACHE_SECONDS)
+    options, escaped = cached
+    empty = ("", getattr(field, "empty_label", None) or "---------")
+    if isinstance(field, forms.ModelChoiceField):
+        field.widget.choices = [empty, *options]
+    else:
+        field.choices = [empty, *options]
+    field.widget.escaped = [*escaped_options([empty]), *escaped]
 
 
 CHOICES_CACHE_SECONDS = 60
@@ -486,12 +508,12 @@ class FindingFilterForm(forms.Form):
         )
         self.fields["report"].queryset = Report.objects.visible_to(user)
         self.fields["report"].empty_label = "Any report"
-        themes = cache.get_or_set(
+        self.fields["theme"].empty_label = "Any theme"
+        cached_choices(
+            self.fields["theme"],
             "findings-filter:themes",
-            lambda: list(Theme.objects.values_list("pk", "name")),
-            CHOICES_CACHE_SECONDS,
+            lambda: Theme.objects.values_list("pk", "name"),
         )
-        self.fields["theme"].choices = [("", "Any theme"), *themes]
         self.fields["owner"].empty_label = "Anyone"
         if user.force_id is None:
             # EXISTS probes an index per force; a JOIN … DISTINCT reads every finding.
@@ -560,7 +582,7 @@ class FindingFilterForm(forms.Form):
             if isinstance(field, forms.ModelChoiceField) or not hasattr(field, "choices"):
                 shown = value
             else:
-                shown = dict(field.choices).get(value, value)
+                shown = {str(key): label for key, label in field.choices}.get(str(value), value)
             label = str(field.label or name.replace("_", " ").capitalize())
             active.append((label, "yes" if value is True else str(shown)))
         return active

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -88,3 +89,18 @@ def test_long_select_renders_what_django_select_renders(world, opcc):
     assert options(fast.render("report", "1", {"id": "id_report"})) == options(
         plain.render("report", "1", {"id": "id_report"})
     )
+
+
+def test_cached_theme_options_render_as_django_would_and_name_the_theme(opcc):
+    from recommendations.models import Theme
+
+    theme = Theme.objects.create(name="Vetting & <counter-corruption>", slug="vetting-cc")
+    for _ in range(2):  # the second form takes its options from the cache
+        form = FindingFilterForm({"theme": str(theme.pk)}, user=opcc)
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["theme"] == theme.pk
+        assert ("Theme", theme.name) in form.active_filters()
+        choices = [("", "Any theme"), *Theme.objects.values_list("pk", "name")]
+        plain = forms.Select(attrs=form.fields["theme"].widget.attrs, choices=choices)
+        rendered = plain.render("theme", str(theme.pk), {"id": "id_theme"})
+        assert re.sub(r">\s+<", "><", str(form["theme"])) == re.sub(r">\s+<", "><", rendered)
