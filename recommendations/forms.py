@@ -420,10 +420,10 @@ def cached_choices(
         cache.set(key, cached, CHOICES_CACHE_SECONDS)
     options, escaped = cached
     empty = ("", getattr(field, "empty_label", None) or "---------")
-    if isinstance(field, forms.ModelChoiceField):
-        field.widget.choices = [empty, *options]
-    else:
-        field.choices = [empty, *options]
+    if not isinstance(field, forms.ModelChoiceField):
+        field.choices = [empty, *options]  # what validation checks
+    # A ModelChoiceField's widget keeps its lazy choices, never iterated: assigning a
+    # thousand options costs more than writing them (Django normalises each one).
     field.widget.escaped = [*escaped_options([empty]), *escaped]
 
 
