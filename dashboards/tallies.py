@@ -99,8 +99,8 @@ def all_forces_rows(scope: Scope, count: Callable[..., list[tuple]]) -> list[tup
     key = json.dumps(["all-forces", scope.today, scope.params()], default=str, sort_keys=True)
     # None: findings of no force (national work tracked by no one force) count too.
     forces: list[int | None] = [*scope.names.forces, None]
-    epoch, versions = freshness.findings_versions(forces)
     with _lock:  # one recount at a time: another thread would only repeat it
+        epoch, versions = freshness.findings_versions(forces)
         tally = _tallies.get(key)
         if tally is None or tally.epoch != epoch or tally.kept_until < time.monotonic():
             tally = Tally(
