@@ -1,9 +1,10 @@
 """Every number on the dashboard and in the accountability pack, counted in SQL.
 
-The number of queries does not depend on the amount of data: each part is one
-aggregate or one grouped query (several grouped queries of the same shape are
-joined with UNION ALL into one round trip), and lists are sliced. The
-definitions of open, overdue, closed … are in `measures.py` and `forecast.py`.
+The number of queries does not depend on the amount of data: the names are one
+query, every count is one statement (grouped queries joined with UNION ALL), and
+lists are sliced. Across all forces the counts are kept per force between looks
+(`tallies.py`). The definitions of open, overdue, closed … are in `measures.py`
+and `forecast.py`.
 """
 
 from __future__ import annotations
@@ -848,8 +849,8 @@ class S55Tracker:
 def _s55(scope: Scope) -> S55Tracker:
     """Reports of the last six months: responses outstanding (most urgent first), then published.
 
-    From the report names already loaded (`load_names`), filtered as `Scope.reports`
-    would: a force's own reports and the national ones it must answer.
+    From the report names already loaded (`load_names`), filtered as the dashboard is:
+    a chosen force's own reports and the national ones it must answer.
     """
     since = scope.today - timedelta(days=S55_WINDOW_DAYS)
     f = scope.filters
