@@ -89,6 +89,12 @@ ensure_chromium() {
     [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
 }
 
+ensure_clamd() {
+    # ClamAV's daemon, for the malware-scanning tests; they give it a signature
+    # database of their own, so nothing is downloaded and no service is started.
+    [ -x /usr/sbin/clamd ] || apt_install clamav-daemon
+}
+
 ensure_pdf_libraries() {
     # WeasyPrint (the accountability pack's PDF) draws text with Pango; DejaVu is its font.
     apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core

@@ -157,3 +157,71 @@ def worker(name: str) -> list[str]:
         "--without-mingle",
         "--without-heartbeat",
     )
+
+
+class ClamdServer:
+    """ClamAV's real daemon on a free loopback port, with a private signature database.
+
+    The public signature databases are downloaded by freshclam, which needs the
+    internet; clamd starts just as well with a database of our own. Ours holds one
+    signature, for the EICAR test string, so the app's INSTREAM exchange, verdicts
+    and refusals are checked against the real scanner.
+    """
+
+    SIGNATURE = "Oversight.Test.EICAR"
+
+    def __init__(self, workdir: Path, *, stream_max_bytes: int = 25 * 1024 * 1024) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.stream_max_bytes = stream_max_bytes
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> ClamdServer:
+        from recommendations.antivirus import EICAR
+
+        binary = shutil.which("clamd") or "/usr/sbin/clamd"
+        assert Path(binary).exists(), "clamd is not installed (scripts/test installs it)"
+        database = self.workdir / "signatures"
+        database.mkdir(parents=True, exist_ok=True)
+        (database / "oversight-test.ndb").write_text(f"{self.SIGNATURE}:0:*:{EICAR.hex()}\n")
+        config = self.workdir / "clamd.conf"
+        config.write_text(
+            "\n".join(
+                [
+                    "Foreground yes",
+                    f"TCPSocket {self.port}",
+                    "TCPAddr 127.0.0.1",
+                    f"DatabaseDirectory {database}",
+                    f"LogFile {self.workdir / 'clamd.log'}",
+                    f"PidFile {self.workdir / 'clamd.pid'}",
+                    f"StreamMaxLength {self.stream_max_bytes}",
+                    "",
+                ]
+            )
+        )
+        self.process = subprocess.Popen(
+            [binary, f"--config-file={config}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self._ping, timeout=60, what="clamd")
+        return self
+
+    def _ping(self) -> bool:
+        import socket
+
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                conn.sendall(b"zPING\0")
+                return conn.recv(16).startswith(b"PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
