@@ -240,8 +240,8 @@ def _days(text: str) -> tuple[int, ...]:
 
 
 class ReminderSchedule(models.Model):
-    """The reminder policy, editable by OPCC staff in the admin. One row; without it the
-    defaults from settings apply."""
+    """The reminder policy, editable by OPCC staff (Reminders → Schedule). One row;
+    without it the defaults from settings apply."""
 
     before_days = models.CharField(
         max_length=50, default="28,14,7,1", help_text="Days before a deadline, comma-separated."
@@ -252,6 +252,8 @@ class ReminderSchedule(models.Model):
     ppog_before_days = models.CharField(max_length=50, default="14,7,1")
     assurance_backlog_days = models.PositiveSmallIntegerField(default=14)
     updated_at = models.DateTimeField(auto_now=True)
+    # Always true: the unique constraint on it keeps the table to one row.
+    singleton = models.BooleanField(default=True, editable=False)
 
     class Meta:
         verbose_name = "reminder schedule"
@@ -259,6 +261,8 @@ class ReminderSchedule(models.Model):
             models.CheckConstraint(
                 condition=Q(overdue_every_days__gte=1), name="schedule_overdue_interval_positive"
             ),
+            models.CheckConstraint(condition=Q(singleton=True), name="schedule_singleton_true"),
+            models.UniqueConstraint(fields=["singleton"], name="schedule_one_row"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -11,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reminders import calendar
-from reminders.forms import PreferenceForm
+from reminders import calendar, schedule
+from reminders.forms import PreferenceForm, ScheduleForm
 from reminders.models import CalendarFeed, DeliveryStatus, Digest, ReminderPreference, ScanRecord
 
 
@@ -72,14 +73,18 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @permission_required("reminders.view_delivery", raise_exception=True)
 def sent_reminders(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    digests = Digest.objects.select_related("recipient").annotate(
+    visible = Digest.objects.all()
+    if request.user.force_id is not None:
+        # Staff scoped to a force see the digests of people of that force only.
+        visible = visible.filter(recipient__force_id=request.user.force_id)
+    digests = visible.select_related("recipient").annotate(
         items=Count("reminders", filter=Q(reminders__cancelled=False))
     )
     if status in DeliveryStatus.values:
         digests = digests.filter(status=status)
     digests = digests.order_by("-digest_date", "-created_at", "pk")
     page = Paginator(digests, 50).get_page(request.GET.get("page"))
-    counts = dict(Digest.objects.values_list("status").annotate(n=Count("pk")))
+    counts = dict(visible.values_list("status").annotate(n=Count("pk")))
     context = {
         "page": page,
         "status": status,
@@ -124,3 +129,48 @@ def health(request: HttpRequest) -> JsonResponse:
     """
     report = reminder_health()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("reminders.change_reminderschedule", raise_exception=True)
+def schedule_edit(request: HttpRequest) -> HttpResponse:
+    """OPCC staff set when reminders go out; the next scan uses the new schedule.
+
+    One schedule serves every force, so only people who work across all forces may
+    change it: staff scoped to one force would be deciding for the others.
+    """
+    if request.user.force_id is not None:
+        raise PermissionDenied
+    in_force = schedule.current()
+    form = ScheduleForm(request.POST or None, instance=in_force)
+    form.fields["seen"].initial = schedule.stamp(in_force)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in ScheduleForm.Meta.fields}
+            try:
+                schedule.save(values, seen=form.cleaned_data["seen"])
+            except schedule.ScheduleChanged:
+                messages.error(
+                    request,
+                    "Someone changed the schedule while you had it open, so your change was "
+                    "not saved. This is the schedule now: make your change again.",
+                )
+                in_force = schedule.current()
+                form = ScheduleForm(instance=in_force)
+                form.fields["seen"].initial = schedule.stamp(in_force)
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    "The reminder schedule is saved. The next scan (within minutes) uses it.",
+                )
+                return redirect("reminders:schedule")
+        else:
+            status = 400
+    return render(
+        request,
+        "reminders/schedule.html",
+        {"form": form, "schedule": in_force},
+        status=status,
+    )

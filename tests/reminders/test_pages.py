@@ -87,3 +87,22 @@ def test_calendar_changes_are_post_only_and_need_sign_in(client, owner, name):
 def test_health_needs_no_sign_in_and_names_no_one(client, db):
     response = client.get(reverse("reminders:health"))
     assert set(response.json()) == {"ok", "last_scan", "stuck", "failed", "pending", "problems"}
+
+
+def test_staff_scoped_to_a_force_see_only_that_forces_digests(
+    client, opcc, outsider, owner, due_in_a_week, other_force
+):
+    from recommendations.models import Role
+    from tests.factories import make_report, make_user
+
+    stranger = make_user(Role.FORCE_LEAD, force=other_force, username="stranger")
+    make_finding(report=make_report(force=other_force), owner=stranger, due_on=due_in_a_week.due_on)
+    today = due_in_a_week.due_on - timedelta(days=7)
+    services.scan(today=today)
+    services.compose(today=today)
+    client.force_login(opcc)  # works across all forces
+    everyone = client.get(reverse("reminders:sent")).context["page"].object_list
+    assert {d.recipient for d in everyone} >= {owner, stranger}
+    client.force_login(outsider)  # OPCC staff of the other force
+    theirs = client.get(reverse("reminders:sent")).context["page"].object_list
+    assert {d.recipient for d in theirs} == {stranger}

@@ -1,0 +1,60 @@
+"""The reminder schedule OPCC staff edit: one row for the whole service, never
+overwritten by someone who had not seen the latest change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from reminders.models import ReminderSchedule
+from reminders.policy import Policy
+
+
+class ScheduleChanged(Exception):
+    """Someone saved the schedule after this person opened it."""
+
+
+def current() -> ReminderSchedule:
+    """The schedule in force: the saved one, or (unsaved) the defaults the scan uses."""
+    saved = ReminderSchedule.objects.first()
+    if saved is not None:
+        return saved
+    rules = Policy.from_settings()
+    return ReminderSchedule(
+        before_days=_listed(rules.before_days),
+        overdue_every_days=rules.overdue_every_days,
+        escalate_after_days=rules.escalate_after_days,
+        s55_before_days=_listed(rules.s55_before_days),
+        ppog_before_days=_listed(rules.ppog_before_days),
+        assurance_backlog_days=rules.assurance_backlog_days,
+    )
+
+
+def stamp(schedule: ReminderSchedule) -> str:
+    """When it was last saved, as the page carries it; empty before the first save."""
+    return schedule.updated_at.isoformat() if schedule.pk else ""
+
+
+def save(values: dict[str, Any], *, seen: str) -> ReminderSchedule:
+    """Save the schedule, unless it changed after `seen` (its stamp when the page opened).
+
+    Raises ScheduleChanged for a change made meanwhile, ValidationError for bad values.
+    """
+    try:
+        with transaction.atomic():
+            schedule = ReminderSchedule.objects.select_for_update().first()
+            if (stamp(schedule) if schedule else "") != seen:
+                raise ScheduleChanged
+            schedule = schedule or ReminderSchedule()
+            for name, value in values.items():
+                setattr(schedule, name, value)
+            schedule.full_clean(validate_unique=False)
+            schedule.save()
+    except IntegrityError as exc:  # two people saved the very first schedule at once
+        raise ScheduleChanged from exc
+    return schedule
+
+
+def _listed(days: tuple[int, ...]) -> str:
+    return ",".join(str(day) for day in days)
