@@ -10,54 +10,33 @@ and `forecast.py`.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    CharField,
     Count,
-    DateField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim, TruncMonth
-from django.urls import reverse
 
 from dashboards import measures, tallies
-from dashboards.forecast import FORECAST_WEEKS, DueGroup, Forecast, forecast, projected_close
+from dashboards.counts import NOT_RATED, Counts, grouped_rows, split_rows, totals
+from dashboards.forecast import DueGroup, Forecast, forecast, projected_close
+from dashboards.scope import Scope
 from recommendations.models import (
-    FINISHED_STATUSES,
     OPEN_STATUSES,
     Finding,
     FindingKind,
-    Force,
     MonitoringPeriod,
-    MonitoringPhase,
-    PpogMeeting,
     ProgressUpdate,
     Rag,
     Report,
     Status,
-    Theme,
-    User,
 )
 
-NOT_RATED = "none"  # as recommendations.forms.NOT_RATED: the list's filter value
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, NOT_RATED)
 RAG_LABELS = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green", NOT_RATED: "Not rated"}
 BURN_UP_MONTHS_BACK = 23  # two years including this month
@@ -65,173 +44,6 @@ BURN_UP_MONTHS_AHEAD = 12
 S55_WINDOW_DAYS = 183  # reports published in the last six months
 S55_LIMIT = 15
 TOP = 10
-
-
-# ---------------------------------------------------------------- names and scope
-
-
-@dataclass(frozen=True)
-class ReportName:
-    title: str
-    published_on: date
-    force_id: int | None
-    response_published_on: date | None = None
-
-
-@dataclass(frozen=True)
-class Names:
-    """Names for the ids the grouped queries return, the filters' choices, and the
-    small lists that come with them: the forces in Engage and every report's s.55 dates."""
-
-    forces: dict[int, str] = field(default_factory=dict)
-    themes: dict[int, str] = field(default_factory=dict)
-    reports: dict[int, ReportName] = field(default_factory=dict)
-    owners: dict[int, str] = field(default_factory=dict)
-    engage: list[MonitoringPeriod] = field(default_factory=list)
-
-
-def load_names(user: User, *, today: date) -> Names:
-    """Forces, themes, reports, owners and Engage periods the user may see, in one query.
-
-    Small SELECTs joined by UNION ALL rather than a round trip each (the
-    dashboard's query budget is tight: docs/performance.md). Grouped queries
-    then return bare ids, which is cheaper than grouping by names.
-    """
-    # Annotations only, in the same order in every part: UNION matches columns by position.
-    columns = ("dimension", "key", "label", "day", "parent", "other_day")
-    no_date = Cast(Value(None), DateField())  # typed: PostgreSQL reads a bare NULL as text
-    no_parent = Cast(Value(None), BigIntegerField())
-    visible = Finding.objects.visible_to(user)
-
-    def part(queryset: QuerySet, dimension: str, **values: Any) -> QuerySet:
-        values.setdefault("day", no_date)
-        values.setdefault("parent", no_parent)
-        values.setdefault("other_day", no_date)
-        return (
-            queryset.order_by()
-            .annotate(dimension=Value(dimension), key=F("pk"), **values)
-            .values_list(*columns)
-        )
-
-    next_ppog = (
-        PpogMeeting.objects.filter(monitoring_period=OuterRef("pk"), meets_on__gte=today)
-        .order_by("meets_on")
-        .values("meets_on")[:1]
-    )
-    in_engage = MonitoringPeriod.objects.filter(phase=MonitoringPhase.ENGAGE, ended_on__isnull=True)
-    if user.force_id is not None:
-        in_engage = in_engage.filter(force_id=user.force_id)
-    parts = [
-        part(Theme.objects.all(), "theme", label=F("name")),
-        part(
-            Report.objects.visible_to(user),
-            "report",
-            label=F("title"),
-            day=F("published_on"),
-            parent=F("force_id"),
-            other_day=F("response_published_on"),
-        ),
-        part(
-            User.objects.filter(Exists(visible.filter(owner=OuterRef("pk")))),
-            "owner",
-            label=Coalesce(
-                NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
-                "username",
-                output_field=CharField(),
-            ),
-        ),
-        part(
-            in_engage,
-            "engage",
-            label=F("force__name"),
-            day=F("started_on"),
-            parent=F("force_id"),
-            other_day=Subquery(next_ppog),
-        ),
-    ]
-    if user.force_id is None:
-        # Forces with findings or reports: the other territorial forces would be empty pages.
-        with_findings = Force.objects.filter(
-            Exists(visible.filter(force=OuterRef("pk")))
-            | Exists(Report.objects.filter(force=OuterRef("pk")))
-        )
-        parts.append(part(with_findings, "force", label=F("name")))
-    names = Names()
-    for dimension, key, label, day, parent, other_day in parts[0].union(*parts[1:], all=True):
-        if dimension == "report":
-            names.reports[key] = ReportName(label, day, parent, other_day)
-        elif dimension == "engage":
-            period = MonitoringPeriod(
-                pk=key,
-                force=Force(pk=parent, name=label),
-                phase=MonitoringPhase.ENGAGE,
-                started_on=day,
-            )
-            period.next_ppog = other_day
-            names.engage.append(period)
-        else:
-            getattr(names, f"{dimension}s")[key] = label
-    names.engage.sort(key=lambda period: period.force.name)
-    return names
-
-
-@dataclass
-class Scope:
-    """Whose findings, with which filters, on which day."""
-
-    user: User
-    today: date
-    filters: dict[str, Any] = field(default_factory=dict)
-    names: Names = field(default_factory=Names)
-
-    @property
-    def force_id(self) -> int | None:
-        """The force in view: the one chosen, or the user's own."""
-        return self.user.force_id or self.filters.get("force")
-
-    def findings(self) -> QuerySet[Finding]:
-        findings = Finding.objects.visible_to(self.user).order_by()
-        f = self.filters
-        if f.get("force"):
-            findings = findings.filter(force_id=f["force"])
-        if f.get("report"):
-            findings = findings.filter(report_id=f["report"])
-        if f.get("kind"):
-            findings = findings.filter(kind=f["kind"])
-        if f.get("theme"):
-            findings = findings.filter(themes=f["theme"])
-        if f.get("published_from"):
-            findings = findings.filter(report__published_on__gte=f["published_from"])
-        if f.get("published_to"):
-            findings = findings.filter(report__published_on__lte=f["published_to"])
-        return findings
-
-    def params(self) -> dict[str, str]:
-        """The filters as query-string values: the dashboard and the findings list read the same."""
-        params = {}
-        for name, value in self.filters.items():
-            if name == "force" and self.user.force_id is not None:
-                continue
-            params[name] = value.isoformat() if isinstance(value, date) else str(value)
-        return params
-
-    def link(self, **extra: Any) -> str:
-        """The findings list, filtered as the dashboard is, plus the figure's own filter."""
-        params = self._params
-        if extra:
-            params = {**params}
-            for name, value in extra.items():
-                params[name] = value.isoformat() if isinstance(value, date) else str(value)
-        return f"{self._list_url}?{urlencode(params)}"
-
-    @cached_property
-    def _params(self) -> dict[str, str]:
-        return self.params()
-
-    @cached_property
-    def _list_url(self) -> str:
-        # A page has a few hundred links; reverse() once.
-        return reverse("recommendations:finding-list")
 
 
 # ---------------------------------------------------------------- figures
@@ -249,213 +61,6 @@ class Figure:
     @property
     def shown(self) -> str:
         return f"{self.value:,}"
-
-
-@dataclass
-class Counts:
-    """Totals derived from the status rows of `grouped_rows`."""
-
-    by_name: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    closed_by_month: dict[date, int] = field(default_factory=lambda: defaultdict(int))
-    due_by_month: dict[date, int] = field(default_factory=lambda: defaultdict(int))
-    queue: dict[date | None, int] = field(default_factory=lambda: defaultdict(int))
-
-    def __getitem__(self, name: str) -> int:
-        return self.by_name[name]
-
-
-# The grouped rows' columns. Each part of the UNION fills its own and leaves the rest NULL.
-_STATUS_COLUMNS = (
-    "f_kind",
-    "f_status",
-    "f_rag",
-    "f_overdue",
-    "f_due_soon",
-    "f_challenged",
-    "f_recent",
-    "f_day",
-)
-_WHERE_COLUMNS = ("f_key", "f_owner")
-_WHERE_COUNTS = ("n_open", "n_overdue")
-_GROUPED = (*_STATUS_COLUMNS, *_WHERE_COLUMNS, "f_force")
-_COLUMNS = ("series", *_GROUPED, "n", *_WHERE_COUNTS)
-# Where each part is in a row of `_COLUMNS`: the grouping (series included), then the counts.
-GROUPING = slice(0, 1 + len(_GROUPED))
-COUNTS = slice(1 + len(_GROUPED), None)
-_STATUS_SERIES = frozenset({"flags", "due"})
-
-
-class _TypedNull(Value):
-    """NULL with its type spelled out, which UNION needs (PostgreSQL reads a bare NULL as
-    text). A Value, so Django leaves it out of GROUP BY: a narrower grouping lets
-    PostgreSQL hash rather than sort."""
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
-        return f"CAST(NULL AS {self.output_field.cast_db_type(connection)})", []
-
-
-def _null(column: str) -> Value:
-    """NULL for a column a part does not fill."""
-    if column in ("f_kind", "f_status", "f_rag"):
-        output: Any = CharField()
-    elif column == "f_day":
-        output = DateField()
-    elif column in ("f_key", "f_owner", "f_force", *_WHERE_COUNTS):
-        output = BigIntegerField()
-    else:
-        output = BooleanField()
-    return _TypedNull(None, output_field=output)
-
-
-def _part(findings: QuerySet[Finding], series: str, groups: dict, counts: dict) -> QuerySet:
-    """One GROUP BY of the UNION: `groups` name the grouped columns, `counts` the counted ones."""
-    grouped = {name: groups.get(name, _null(name)) for name in _GROUPED}
-    counted = {name: counts.get(name, _null(name)) for name in ("n", *_WHERE_COUNTS)}
-    return (
-        findings.values(series=Value(series), **grouped).annotate(**counted).values_list(*_COLUMNS)
-    )
-
-
-def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> list[tuple]:
-    """Every count the dashboard shows, as grouped rows from one statement (UNION ALL).
-
-    With `forces`, only those forces' findings, and every row says its force
-    (`f_force`): the all-forces dashboard keeps its counts per force (`tallies`).
-
-    Four GROUP BYs; PostgreSQL can run them in parallel:
-
-    - "flags": findings by kind, status, RAG, whether overdue, due soon,
-      challenged or finished in the forecast window (each a `measures` rule),
-      and the month they were closed. A few hundred rows at most.
-    - "due": recommendations by due date and whether open, for the deadlines per
-      month and the forecast's queue.
-    - "report": findings by (report, owner), which is few rows (an owner works on a
-      handful of reports) and gives both breakdowns.
-    - "theme": findings by theme (a finding may have several, hence its own part).
-
-    Grouping in SQL and summing in Python beats forty `COUNT(*) FILTER` columns:
-    each rule is evaluated once per row.
-    """
-    today = scope.today
-    window_start = today - timedelta(days=7 * FORECAST_WEEKS - 1)
-    findings = measures.with_finished_on(scope.findings())
-    by_force = {}
-    if forces is not None:
-        of_forces = Q(force_id__in=[f for f in forces if f is not None])
-        if None in forces:
-            of_forces |= Q(force__isnull=True)
-        findings = findings.filter(of_forces)
-        by_force = {"f_force": F("force_id")}
-
-    def flag(q: Q) -> ExpressionWrapper:
-        return ExpressionWrapper(q, output_field=BooleanField())
-
-    no = Value(False, output_field=BooleanField())
-    flags = _part(
-        findings,
-        "flags",
-        {
-            "f_kind": F("kind"),
-            "f_status": F("status"),
-            # RAG matters only while a finding is open; leaving it out of finished rows
-            # keeps them few.
-            "f_rag": Case(When(measures.open_q(), then=F("rag")), default=Value("")),
-            "f_overdue": flag(measures.overdue_q(today=today)),
-            "f_due_soon": flag(measures.due_soon_q(today=today)),
-            "f_challenged": flag(measures.challenged_q()),
-            "f_recent": flag(measures.finished_between_q(window_start, today)),
-            "f_day": Case(
-                # Cast: DATE_TRUNC gives a timestamp, and inside CASE nothing converts it back.
-                When(
-                    status__in=FINISHED_STATUSES,
-                    then=Cast(TruncMonth("finished_on"), DateField()),
-                ),
-                output_field=DateField(),
-            ),
-            **by_force,
-        },
-        {"n": Count("pk")},
-    )
-    due = _part(
-        findings.filter(kind=FindingKind.RECOMMENDATION),
-        "due",
-        {
-            "f_kind": F("kind"),
-            # Only open or not matters here: status collapses to two values, fewer rows.
-            "f_status": Case(When(measures.open_q(), then=Value("open")), default=Value("")),
-            "f_rag": Value(""),
-            "f_overdue": no,
-            "f_due_soon": no,
-            "f_challenged": no,
-            "f_recent": no,
-            "f_day": F("due_on"),
-            **by_force,
-        },
-        {"n": Count("pk")},
-    )
-    where_counts = {
-        "n": Count("pk"),
-        "n_open": Count("pk", filter=measures.open_q()),
-        "n_overdue": Count("pk", filter=measures.overdue_q(today=today)),
-    }
-    by_report_and_owner = _part(
-        findings,
-        "report",
-        {"f_key": F("report_id"), "f_owner": F("owner_id"), **by_force},
-        where_counts,
-    )
-    by_theme = _part(findings, "theme", {"f_key": F("themes__id"), **by_force}, where_counts)
-    return list(flags.union(due, by_report_and_owner, by_theme, all=True))
-
-
-def split_rows(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
-    """The status rows ("flags", "due") and the where rows ("report", "theme") of
-    `grouped_rows`, each with only the columns its reader uses."""
-    status_rows, where_rows = [], []
-    for row in rows:
-        series, (n, n_open, n_overdue) = row[0], row[COUNTS]
-        if series in _STATUS_SERIES:
-            status_rows.append((series, *row[1:9], n))
-        else:
-            where_rows.append((series, row[9], row[10], n, n_open or 0, n_overdue or 0))
-    return status_rows, where_rows
-
-
-def _counts(scope: Scope, rows: list[tuple]) -> Counts:
-    """Totals from the status rows of `grouped_rows`."""
-    quarter_start, quarter_end = measures.quarter_bounds(scope.today)
-    counts = Counts()
-    total = counts.by_name
-    for series, kind, status, rag, overdue, due_soon, challenged, recent, day, n in rows:
-        if series == "due":
-            if day is not None:
-                counts.due_by_month[day.replace(day=1)] += n
-            if status == "open":
-                counts.queue[day] += n
-            continue
-        total["total"] += n
-        total[f"ks:{kind}:{status}"] += n
-        if status in OPEN_STATUSES:
-            total["open"] += n
-            total[f"rag:{rag or NOT_RATED}"] += n
-            if kind == FindingKind.RECOMMENDATION:
-                total["recommendations_open"] += n
-        # A flag is NULL, not false, when a compared date is missing: as in WHERE, not counted.
-        total["overdue"] += n if overdue else 0
-        total["due_soon"] += n if due_soon else 0
-        total["challenged"] += n if challenged else 0
-        if status == Status.REPORTED_COMPLETE:
-            total["awaiting_assurance"] += n
-        if status in FINISHED_STATUSES:
-            if day is None:
-                total["finished_undated"] += n
-            else:
-                counts.closed_by_month[day] += n
-                if quarter_start <= day <= quarter_end:
-                    total["closed_this_quarter"] += n
-            if recent and kind == FindingKind.RECOMMENDATION:
-                total["recommendations_finished_recently"] += n
-    return counts
 
 
 @dataclass(frozen=True)
@@ -995,7 +600,7 @@ def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False)
     else:
         rows = grouped_rows(scope)
     status_rows, where_rows = split_rows(rows)
-    counts = _counts(scope, status_rows)
+    counts = totals(scope, status_rows)
     breakdowns = _breakdowns(scope, where_rows)
     projection = forecast(
         _queue(counts), today=scope.today, finished=counts["recommendations_finished_recently"]

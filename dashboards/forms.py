@@ -9,7 +9,7 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboards.figures import Names
+from dashboards.scope import Names
 from recommendations.forms import DATE_INPUT
 from recommendations.models import FindingKind, User
 

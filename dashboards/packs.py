@@ -9,12 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboards import measures
-from dashboards.figures import (
-    Dashboard,
-    Scope,
-    dashboard,
-    with_latest_update,
-)
+from dashboards.figures import Dashboard, dashboard, with_latest_update
+from dashboards.scope import Scope
 from recommendations.models import Finding, Status
 
 PACK_LIST_LIMIT = 50

@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from dashboards.counts import COUNTS, GROUPING
 from recommendations import freshness
 
 if TYPE_CHECKING:
-    from dashboards.figures import Scope
+    from dashboards.scope import Scope
 
 KEPT = 4  # scopes (filters, day) kept per process: about 6 MB each at 50,000 findings
 
@@ -72,8 +73,6 @@ class Tally:
             self.per_force[force_id] = counts
 
     def rows(self) -> list[tuple]:
-        from dashboards.figures import GROUPING
-
         force_column = GROUPING.stop - 1
         return [(*key[:force_column], None, *values) for key, values in self.total.items()]
 
@@ -123,8 +122,6 @@ def all_forces_rows(scope: Scope, count: Callable[..., list[tuple]]) -> list[tup
 
 
 def _by_force(rows: list[tuple]) -> dict[int | None, Counts]:
-    from dashboards.figures import COUNTS, GROUPING
-
     force_column = GROUPING.stop - 1
     per_force: dict[int | None, Counts] = defaultdict(dict)
     for row in rows:

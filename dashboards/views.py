@@ -18,19 +18,20 @@ from django.views.decorators.http import require_GET
 
 from dashboards import charts, figures, freshness, packs, pdf
 from dashboards.forms import DashboardFilterForm
+from dashboards.scope import Scope, load_names
 
 
-def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, figures.Scope]:
+def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, Scope]:
     if not request.user.has_perm("recommendations.view_finding"):
         raise PermissionDenied
     today = timezone.localdate()
-    names = figures.load_names(request.user, today=today)
+    names = load_names(request.user, today=today)
     form = DashboardFilterForm(request.GET or None, user=request.user, names=names)
-    scope = figures.Scope(user=request.user, today=today, filters=form.scope(), names=names)
+    scope = Scope(user=request.user, today=today, filters=form.scope(), names=names)
     return form, scope
 
 
-def _context(form: DashboardFilterForm, scope: figures.Scope, **more: Any) -> dict[str, Any]:
+def _context(form: DashboardFilterForm, scope: Scope, **more: Any) -> dict[str, Any]:
     return {
         "form": form,
         "scope": scope,

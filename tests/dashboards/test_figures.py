@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from dashboards import figures
-from dashboards.figures import Scope, load_names
+from dashboards.scope import Scope, load_names
 from recommendations.models import FindingKind, Status
 from tests.dashboards.conftest import TODAY
 

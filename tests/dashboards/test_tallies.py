@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboards import figures, tallies
+from dashboards import counts, tallies
+from dashboards.scope import Scope, load_names
 from recommendations import freshness
 from recommendations.models import Finding, FindingKind, Status, Theme
 from tests.factories import make_finding, make_report
@@ -22,26 +23,26 @@ def kept(settings):
 
 
 class CountSpy:
-    """`figures.grouped_rows`, noting which forces each call recounted."""
+    """`counts.grouped_rows`, noting which forces each call recounted."""
 
     def __init__(self) -> None:
         self.calls: list[set | None] = []
 
     def __call__(self, scope, *, forces=None):
         self.calls.append(None if forces is None else set(forces))
-        return figures.grouped_rows(scope, forces=forces)
+        return counts.grouped_rows(scope, forces=forces)
 
 
-def all_forces(user) -> figures.Scope:
+def all_forces(user) -> Scope:
     today = timezone.localdate()
-    return figures.Scope(user=user, today=today, names=figures.load_names(user, today=today))
+    return Scope(user=user, today=today, names=load_names(user, today=today))
 
 
 def normalised(rows: list[tuple]) -> list[tuple]:
     """Rows with the force column dropped and missing counts as 0, in a fixed order."""
-    force_column = figures.GROUPING.stop - 1
+    force_column = counts.GROUPING.stop - 1
     return sorted(
-        ((*row[:force_column], *(value or 0 for value in row[figures.COUNTS])) for row in rows),
+        ((*row[:force_column], *(value or 0 for value in row[counts.COUNTS])) for row in rows),
         key=repr,
     )
 
@@ -50,7 +51,7 @@ def assert_kept_equals_recount(user, spy: CountSpy) -> None:
     scope = all_forces(user)
     assert tallies.kept_per_force(scope)
     kept_rows = tallies.all_forces_rows(scope, spy)
-    assert normalised(kept_rows) == normalised(figures.grouped_rows(scope))
+    assert normalised(kept_rows) == normalised(counts.grouped_rows(scope))
 
 
 @pytest.fixture
@@ -180,7 +181,7 @@ def test_filtered_counts_are_kept_apart_and_follow_report_dates(
             scope.filters = chosen
             assert tallies.kept_per_force(scope)
             kept_rows = tallies.all_forces_rows(scope, spy)
-            assert normalised(kept_rows) == normalised(figures.grouped_rows(scope)), chosen
+            assert normalised(kept_rows) == normalised(counts.grouped_rows(scope)), chosen
 
     check_every_filter()
     # A report's publication date moves it into the date filter's range.

@@ -1,0 +1,204 @@
+"""Whose findings the dashboard counts, with which filters, and the names it shows.
+
+`load_names` fetches, in one query, every name the grouped counts' ids need and the
+filters offer, with the small lists that come with them (the forces in Engage and
+every report's s.55 dates). `Scope` says whose findings, filtered how, on which day,
+and builds the links from each figure to the findings list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
+from django.urls import reverse
+
+from recommendations.models import (
+    Finding,
+    Force,
+    MonitoringPeriod,
+    MonitoringPhase,
+    PpogMeeting,
+    Report,
+    Theme,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class ReportName:
+    title: str
+    published_on: date
+    force_id: int | None
+    response_published_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Names:
+    """Names for the ids the grouped queries return, the filters' choices, and the
+    small lists that come with them: the forces in Engage and every report's s.55 dates."""
+
+    forces: dict[int, str] = field(default_factory=dict)
+    themes: dict[int, str] = field(default_factory=dict)
+    reports: dict[int, ReportName] = field(default_factory=dict)
+    owners: dict[int, str] = field(default_factory=dict)
+    engage: list[MonitoringPeriod] = field(default_factory=list)
+
+
+def load_names(user: User, *, today: date) -> Names:
+    """Forces, themes, reports, owners and Engage periods the user may see, in one query.
+
+    Small SELECTs joined by UNION ALL rather than a round trip each (the
+    dashboard's query budget is tight: docs/performance.md). Grouped queries
+    then return bare ids, which is cheaper than grouping by names.
+    """
+    # Annotations only, in the same order in every part: UNION matches columns by position.
+    columns = ("dimension", "key", "label", "day", "parent", "other_day")
+    no_date = Cast(Value(None), DateField())  # typed: PostgreSQL reads a bare NULL as text
+    no_parent = Cast(Value(None), BigIntegerField())
+    visible = Finding.objects.visible_to(user)
+
+    def part(queryset: QuerySet, dimension: str, **values: Any) -> QuerySet:
+        values.setdefault("day", no_date)
+        values.setdefault("parent", no_parent)
+        values.setdefault("other_day", no_date)
+        return (
+            queryset.order_by()
+            .annotate(dimension=Value(dimension), key=F("pk"), **values)
+            .values_list(*columns)
+        )
+
+    next_ppog = (
+        PpogMeeting.objects.filter(monitoring_period=OuterRef("pk"), meets_on__gte=today)
+        .order_by("meets_on")
+        .values("meets_on")[:1]
+    )
+    in_engage = MonitoringPeriod.objects.filter(phase=MonitoringPhase.ENGAGE, ended_on__isnull=True)
+    if user.force_id is not None:
+        in_engage = in_engage.filter(force_id=user.force_id)
+    parts = [
+        part(Theme.objects.all(), "theme", label=F("name")),
+        part(
+            Report.objects.visible_to(user),
+            "report",
+            label=F("title"),
+            day=F("published_on"),
+            parent=F("force_id"),
+            other_day=F("response_published_on"),
+        ),
+        part(
+            User.objects.filter(Exists(visible.filter(owner=OuterRef("pk")))),
+            "owner",
+            label=Coalesce(
+                NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+                "username",
+                output_field=CharField(),
+            ),
+        ),
+        part(
+            in_engage,
+            "engage",
+            label=F("force__name"),
+            day=F("started_on"),
+            parent=F("force_id"),
+            other_day=Subquery(next_ppog),
+        ),
+    ]
+    if user.force_id is None:
+        # Forces with findings or reports: the other territorial forces would be empty pages.
+        with_findings = Force.objects.filter(
+            Exists(visible.filter(force=OuterRef("pk")))
+            | Exists(Report.objects.filter(force=OuterRef("pk")))
+        )
+        parts.append(part(with_findings, "force", label=F("name")))
+    names = Names()
+    for dimension, key, label, day, parent, other_day in parts[0].union(*parts[1:], all=True):
+        if dimension == "report":
+            names.reports[key] = ReportName(label, day, parent, other_day)
+        elif dimension == "engage":
+            period = MonitoringPeriod(
+                pk=key,
+                force=Force(pk=parent, name=label),
+                phase=MonitoringPhase.ENGAGE,
+                started_on=day,
+            )
+            period.next_ppog = other_day
+            names.engage.append(period)
+        else:
+            getattr(names, f"{dimension}s")[key] = label
+    names.engage.sort(key=lambda period: period.force.name)
+    return names
+
+
+@dataclass
+class Scope:
+    """Whose findings, with which filters, on which day."""
+
+    user: User
+    today: date
+    filters: dict[str, Any] = field(default_factory=dict)
+    names: Names = field(default_factory=Names)
+
+    @property
+    def force_id(self) -> int | None:
+        """The force in view: the one chosen, or the user's own."""
+        return self.user.force_id or self.filters.get("force")
+
+    def findings(self) -> QuerySet[Finding]:
+        findings = Finding.objects.visible_to(self.user).order_by()
+        f = self.filters
+        if f.get("force"):
+            findings = findings.filter(force_id=f["force"])
+        if f.get("report"):
+            findings = findings.filter(report_id=f["report"])
+        if f.get("kind"):
+            findings = findings.filter(kind=f["kind"])
+        if f.get("theme"):
+            findings = findings.filter(themes=f["theme"])
+        if f.get("published_from"):
+            findings = findings.filter(report__published_on__gte=f["published_from"])
+        if f.get("published_to"):
+            findings = findings.filter(report__published_on__lte=f["published_to"])
+        return findings
+
+    def params(self) -> dict[str, str]:
+        """The filters as query-string values: the dashboard and the findings list read the same."""
+        params = {}
+        for name, value in self.filters.items():
+            if name == "force" and self.user.force_id is not None:
+                continue
+            params[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return params
+
+    def link(self, **extra: Any) -> str:
+        """The findings list, filtered as the dashboard is, plus the figure's own filter."""
+        params = self._params
+        if extra:
+            params = {**params}
+            for name, value in extra.items():
+                params[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return f"{self._list_url}?{urlencode(params)}"
+
+    @cached_property
+    def _params(self) -> dict[str, str]:
+        return self.params()
+
+    @cached_property
+    def _list_url(self) -> str:
+        # A page has a few hundred links; reverse() once.
+        return reverse("recommendations:finding-list")
