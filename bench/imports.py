@@ -43,7 +43,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from recommendations import imports
+    from recommendations import imports, spreadsheets
     from recommendations.models import Finding, Role, Theme, User
     from tests.intake.spreadsheets import csv_bytes, many_rows, xlsx_bytes
 
@@ -73,9 +73,11 @@ def main() -> None:
     report = _report()
     published = report.published_on
     reading = statistics.median(
-        timed(lambda: imports.read_spreadsheet(data, "bench.csv", published_on=published), runs=5)
+        timed(
+            lambda: spreadsheets.read_spreadsheet(data, "bench.csv", published_on=published), runs=5
+        )
     )
-    sheet = imports.read_spreadsheet(data, "bench.csv", published_on=published)
+    sheet = spreadsheets.read_spreadsheet(data, "bench.csv", published_on=published)
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         plan = imports.check(report, sheet.candidates)
@@ -95,7 +97,7 @@ def main() -> None:
             report = _report()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                sheet = imports.read_spreadsheet(content, name, published_on=published)
+                sheet = spreadsheets.read_spreadsheet(content, name, published_on=published)
                 created = imports.findings_import(report=report, sheet=sheet, by=lead)
                 samples.append(time.perf_counter() - started)
             counts.append(len(queries))

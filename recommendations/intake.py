@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from recommendations import drafts, imports, services, uploads
+from recommendations import drafts, imports, services, spreadsheets, uploads
 from recommendations.extraction import (
     Extraction,
     ExtractionError,
@@ -270,15 +270,15 @@ class SpreadsheetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.report = report
         self.raw = b""
-        self.sheet: imports.Sheet | None = None
+        self.sheet: spreadsheets.Sheet | None = None
         self.fields["file"].help_text = (
-            f"CSV or Excel (.xlsx), up to {_megabytes(imports.max_upload_bytes())}, laid out "
+            f"CSV or Excel (.xlsx), up to {_megabytes(spreadsheets.max_upload_bytes())}, laid out "
             "as the template."
         )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        limit = imports.max_upload_bytes()
+        limit = spreadsheets.max_upload_bytes()
         name = uploads.safe_download_name(upload.name or "")
         # Checked before reading it into memory.
         if upload.size > limit:
@@ -289,10 +289,10 @@ class SpreadsheetForm(forms.Form):
             )
         self.raw = upload.read()
         try:
-            self.sheet = imports.read_spreadsheet(
+            self.sheet = spreadsheets.read_spreadsheet(
                 self.raw, upload.name, published_on=self.report.published_on, max_bytes=limit
             )
-        except imports.SpreadsheetError as exc:
+        except spreadsheets.SpreadsheetError as exc:
             raise ValidationError(exc.message, code=exc.code) from exc
         return upload
 
@@ -451,7 +451,7 @@ def _short(text: str, limit: int = 60) -> str:
 class Card:
     finding: drafts.DraftFinding
     form: DraftFindingForm
-    errors: list[imports.RowError] = field(default_factory=list)
+    errors: list[spreadsheets.RowError] = field(default_factory=list)
     parent_reference: str = ""
     next_reference: str = ""
 
@@ -464,12 +464,12 @@ def _render_review(
     bound: dict[str, DraftFindingForm] | None = None,
     notice: str = "",
     focus: str = "",
-    save_errors: list[imports.RowError] | None = None,
+    save_errors: list[spreadsheets.RowError] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     parents = _parents(report, draft)
     parent_labels = {key: label.split(":", 1)[0] for key, label in parents}
-    errors_by_key: dict[str, list[imports.RowError]] = {}
+    errors_by_key: dict[str, list[spreadsheets.RowError]] = {}
     for error in save_errors or []:
         if 1 <= error.line <= len(draft.findings):
             errors_by_key.setdefault(draft.findings[error.line - 1].key, []).append(error)
@@ -524,7 +524,7 @@ def _save_draft(request: HttpRequest, report: Report, draft: drafts.Draft) -> Ht
     return redirect(report)
 
 
-def _candidates(draft: drafts.Draft) -> list[imports.Candidate]:
+def _candidates(draft: drafts.Draft) -> list[spreadsheets.Candidate]:
     candidates = []
     for line, finding in enumerate(draft.findings, start=1):
         parent_pk, parent_reference = None, ""
@@ -533,7 +533,7 @@ def _candidates(draft: drafts.Draft) -> list[imports.Candidate]:
         elif finding.parent:
             parent_reference = draft.get(finding.parent).reference
         candidates.append(
-            imports.Candidate(
+            spreadsheets.Candidate(
                 line=line,
                 reference=finding.reference,
                 kind=finding.kind,
@@ -557,7 +557,7 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("op") == "confirm":
         return _confirm_import(request, report)
     form = SpreadsheetForm(request.POST or None, request.FILES or None, report=report)
-    context: dict[str, Any] = {"report": report, "form": form, "columns": imports.COLUMNS}
+    context: dict[str, Any] = {"report": report, "form": form, "columns": spreadsheets.COLUMNS}
     if request.method == "GET":
         return render(request, "recommendations/intake_import.html", context)
     if not form.is_valid():
@@ -571,7 +571,7 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recommendations/intake_import.html", context)
 
 
-def _preview_context(sheet: imports.Sheet, plan: imports.Plan) -> dict[str, Any]:
+def _preview_context(sheet: spreadsheets.Sheet, plan: imports.Plan) -> dict[str, Any]:
     return {
         "sheet": sheet,
         "plan": plan,
@@ -638,12 +638,12 @@ def _confirm_import(request: HttpRequest, report: Report) -> HttpResponse:
     context: dict[str, Any] = {
         "report": report,
         "form": SpreadsheetForm(report=report),
-        "columns": imports.COLUMNS,
+        "columns": spreadsheets.COLUMNS,
     }
     try:
-        sheet = imports.read_spreadsheet(data, stash["name"], published_on=report.published_on)
+        sheet = spreadsheets.read_spreadsheet(data, stash["name"], published_on=report.published_on)
         created = imports.findings_import(report=report, sheet=sheet, by=request.user)
-    except imports.SpreadsheetError as exc:
+    except spreadsheets.SpreadsheetError as exc:
         messages.error(request, exc.message)
         return redirect("recommendations:report-import", report.pk)
     except imports.ImportRejected as exc:
@@ -674,7 +674,7 @@ def _require_add_finding(request: HttpRequest) -> None:
 def import_template_csv(request: HttpRequest) -> HttpResponse:
     _require_add_finding(request)
     return _template_response(
-        imports.template_csv(), "text/csv; charset=utf-8", f"{imports.TEMPLATE_NAME}.csv"
+        spreadsheets.template_csv(), "text/csv; charset=utf-8", f"{spreadsheets.TEMPLATE_NAME}.csv"
     )
 
 
@@ -682,5 +682,7 @@ def import_template_csv(request: HttpRequest) -> HttpResponse:
 def import_template_xlsx(request: HttpRequest) -> HttpResponse:
     _require_add_finding(request)
     return _template_response(
-        imports.template_xlsx(), uploads.XLSX_CONTENT_TYPE, f"{imports.TEMPLATE_NAME}.xlsx"
+        spreadsheets.template_xlsx(),
+        uploads.XLSX_CONTENT_TYPE,
+        f"{spreadsheets.TEMPLATE_NAME}.xlsx",
     )

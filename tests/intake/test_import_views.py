@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from recommendations import imports
+from recommendations import spreadsheets
 from recommendations.models import Finding
 from tests.factories import make_finding
 from tests.intake.conftest import import_url, intake_url, review_url
@@ -37,7 +37,7 @@ def confirm(client: Client, report, token: str):
 
 def test_the_import_page_explains_the_columns_and_offers_the_templates(opcc_client, report):
     html = opcc_client.get(import_url(report)).content.decode()
-    for column in imports.COLUMN_NAMES:
+    for column in spreadsheets.COLUMN_NAMES:
         assert f"<code>{column}</code>" in html
     assert reverse("recommendations:import-template-csv") in html
     assert reverse("recommendations:import-template-xlsx") in html
@@ -170,7 +170,7 @@ def test_the_csv_template_is_an_attachment_with_every_column(opcc_client):
         'attachment; filename="findings-import-template.csv"'
     )
     text = response.content.decode("utf-8-sig")
-    assert next(csv.reader(io.StringIO(text))) == list(imports.COLUMN_NAMES)
+    assert next(csv.reader(io.StringIO(text))) == list(spreadsheets.COLUMN_NAMES)
 
 
 def test_the_xlsx_template_has_the_columns_and_a_guide(opcc_client):
@@ -181,9 +181,9 @@ def test_the_xlsx_template_has_the_columns_and_a_guide(opcc_client):
     )
     workbook = load_workbook(io.BytesIO(response.content))
     header = next(workbook["Findings"].iter_rows(values_only=True))
-    assert list(header) == list(imports.COLUMN_NAMES)
+    assert list(header) == list(spreadsheets.COLUMN_NAMES)
     guide = [r[0] for r in workbook["How to fill this in"].iter_rows(values_only=True)]
-    assert set(imports.COLUMN_NAMES) <= set(guide)
+    assert set(spreadsheets.COLUMN_NAMES) <= set(guide)
 
 
 # ---------------------------------------------------------------- who may

@@ -9,9 +9,10 @@ from datetime import date, datetime
 import pytest
 from django.db import IntegrityError
 
-from recommendations import imports
-from recommendations.imports import ImportRejected, RowError, SpreadsheetError
+from recommendations import imports, spreadsheets
+from recommendations.imports import ImportRejected
 from recommendations.models import Finding, FindingKind, Role, Theme
+from recommendations.spreadsheets import RowError, SpreadsheetError
 from tests.factories import make_finding, make_report, make_user
 from tests.intake.spreadsheets import csv_bytes, many_rows, row, xlsx_bytes
 
@@ -26,9 +27,9 @@ def themes(db) -> list[Theme]:
     ]
 
 
-def read(data: bytes, name: str = "findings.csv", report=None) -> imports.Sheet:
+def read(data: bytes, name: str = "findings.csv", report=None) -> spreadsheets.Sheet:
     published = report.published_on if report else date(2024, 11, 14)
-    return imports.read_spreadsheet(data, name, published_on=published)
+    return spreadsheets.read_spreadsheet(data, name, published_on=published)
 
 
 def run(report, data: bytes, name: str = "findings.csv", by=None) -> list[Finding]:
@@ -253,7 +254,7 @@ def test_a_repeated_column_is_refused(report):
 
 def test_a_number_in_an_xlsx_date_cell_is_explained(report):
     errors = rejected(report, xlsx_bytes([row("R1", due_on=45678)]), "findings.xlsx")
-    assert errors == [RowError(2, "due_on", imports.NUMBER_NOT_DATE)]
+    assert errors == [RowError(2, "due_on", spreadsheets.NUMBER_NOT_DATE)]
 
 
 def test_a_database_failure_mid_import_writes_nothing(report, monkeypatch):
@@ -349,7 +350,7 @@ def test_a_file_over_the_limit_is_refused(settings):
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
     assert "more than 3 findings" in failure(csv_bytes([row(f"R{n}") for n in range(4)])).message
 
 
@@ -357,14 +358,17 @@ def test_too_many_rows_are_refused(monkeypatch):
 
 
 def test_the_templates_read_back_as_empty_spreadsheets_with_every_column():
-    for content, name in ((imports.template_csv(), "t.csv"), (imports.template_xlsx(), "t.xlsx")):
+    for content, name in (
+        (spreadsheets.template_csv(), "t.csv"),
+        (spreadsheets.template_xlsx(), "t.xlsx"),
+    ):
         assert failure(content, name).code == "no_rows"
 
 
 def test_a_filled_in_xlsx_template_imports(report):
     from openpyxl import load_workbook
 
-    workbook = load_workbook(io.BytesIO(imports.template_xlsx()))
+    workbook = load_workbook(io.BytesIO(spreadsheets.template_xlsx()))
     assert workbook.sheetnames == ["Findings", "How to fill this in"]
     sheet = workbook["Findings"]
     sheet.append(row("R1", due_on=datetime(2025, 12, 31)))  # noqa: DTZ001 - as Excel writes it
