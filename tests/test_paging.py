@@ -35,6 +35,7 @@ def test_a_broad_search_says_more_than_the_cap_but_filters_count_exactly(
     searched = client.get(url, {"q": "common process"})
     assert b"<strong>More than 3</strong> findings" in searched.content
     assert searched.context["page"].paginator.capped
+    assert b"These are the first 3 matches" in searched.content
 
     filtered = client.get(url, {"kind": "recommendation"})
     assert b"<strong>5</strong> findings" in filtered.content  # what the dashboard links to
