@@ -8,7 +8,9 @@ first, as autovacuum would have on a live database. Then, in one process, with
 Django's test Client signed in as an OPCC staff user who sees every force,
 prints for each page: the number of SQL queries, the median and 95th
 percentile server time over --runs requests after warm-up, and each median as a
-ratio to an empty authenticated page measured in the same run.
+ratio to an empty authenticated page measured in the same run. The dashboard is
+measured with caching off, at the first look, after a write to one force, and
+from the cache (docs/performance.md says what each means).
 """
 
 from __future__ import annotations
