@@ -153,13 +153,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+HASH_MEM_MULTIPLIER = env_int("DATABASE_HASH_MEM_MULTIPLIER", 8)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and HASH_MEM_MULTIPLIER > 0:
     # The dashboard groups every finding by expressions whose number of groups
     # PostgreSQL cannot estimate, and at the default it sorts them on disk rather
     # than hash them in memory (at 50,000 findings: 280 ms against 170 ms; see
-    # docs/performance.md). Only hash tables get the extra memory, not sorts.
+    # docs/performance.md). Only hash tables get the extra memory, not sorts. 0 sets
+    # nothing (for a pooler that refuses startup options, such as PgBouncer).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c hash_mem_multiplier={env_int('DATABASE_HASH_MEM_MULTIPLIER', 8)}"
+        f"-c hash_mem_multiplier={HASH_MEM_MULTIPLIER}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

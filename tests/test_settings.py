@@ -13,7 +13,8 @@ PRINT_SETTINGS = (
     "import django, json; from django.conf import settings; django.setup(); "
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
     "'broker': settings.CELERY_BROKER_URL, 'email': settings.EMAIL_BACKEND, "
-    "'debug': settings.DEBUG, 'tz': settings.TIME_ZONE, 'lang': settings.LANGUAGE_CODE}))"
+    "'debug': settings.DEBUG, 'tz': settings.TIME_ZONE, 'lang': settings.LANGUAGE_CODE, "
+    "'db_options': settings.DATABASES['default'].get('OPTIONS', {}).get('options', '')}))"
 )
 
 
@@ -97,3 +98,13 @@ def test_postgresql_connections_give_hash_tables_more_memory(settings):
     with connection.cursor() as cursor:
         cursor.execute("SHOW hash_mem_multiplier")
         assert float(cursor.fetchone()[0]) == 8
+
+
+def test_the_hash_memory_option_can_be_switched_off_for_a_pooler(tmp_path):
+    import json
+
+    url = {"DJANGO_SECRET_KEY": "s" * 50, "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}
+    standard = json.loads(run_settings(tmp_path, **url).stdout)
+    assert standard["db_options"] == "-c hash_mem_multiplier=8"
+    off = run_settings(tmp_path, **url, DATABASE_HASH_MEM_MULTIPLIER="0")
+    assert json.loads(off.stdout)["db_options"] == ""
