@@ -17,6 +17,11 @@ class Event(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
     ACCESS_DENIED = "access_denied", "Access denied"
     EVIDENCE_DOWNLOAD = "evidence_download", "Evidence downloaded"
+    # Reads of OFFICIAL-SENSITIVE content, and findings leaving or arriving in bulk.
+    REPORT_VIEWED = "report_viewed", "Report viewed"
+    FINDING_VIEWED = "finding_viewed", "Finding viewed"
+    FINDINGS_EXPORTED = "findings_exported", "Findings exported"
+    FINDINGS_IMPORTED = "findings_imported", "Findings imported"
     CREATED = "created", "Record created"
     CHANGED = "changed", "Record changed"
     DELETED = "deleted", "Record deleted"

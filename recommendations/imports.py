@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from audit import services as audit
 from recommendations import freshness, services
 from recommendations.forms import people
 from recommendations.models import Finding, FindingKind, Report, Role, Theme, User
@@ -312,6 +313,14 @@ def findings_import(
         *zip(others, created_others, strict=True),
     ]
     _link_themes(pairs)
+    # Bulk inserts send no signals, so the audit trail's per-row events do not fire:
+    # one event, in the same transaction, says who brought in what.
+    audit.record(
+        audit.Event.FINDINGS_IMPORTED,
+        user=by,
+        obj=report,
+        detail={"file": sheet.name, "findings": len(pairs), "by_kind": plan.counts()},
+    )
     by_line = {row.candidate.line: finding for row, finding in pairs}
     return [by_line[row.candidate.line] for row in plan.rows]
 

@@ -119,6 +119,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
+    audit.record(audit.Event.REPORT_VIEWED, request=request, obj=report)
     findings = list(
         report.findings.visible_to(request.user).select_related("owner", "opcc_lead").order_by("id")
     )
@@ -227,20 +228,34 @@ def _export_queryset(request: HttpRequest) -> Any:
     )
 
 
+def _record_export(request: HttpRequest, file_format: str) -> None:
+    """Who took which findings out of Oversight: the filters say which."""
+    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
+    audit.record(
+        audit.Event.FINDINGS_EXPORTED,
+        request=request,
+        detail={"format": file_format, "filters": filters},
+    )
+
+
 @require_GET
 def finding_export_csv(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    return exports.findings_csv_response(
+    response = exports.findings_csv_response(
         _export_queryset(request), today=today, filename=f"findings-{today:%Y-%m-%d}"
     )
+    _record_export(request, "csv")
+    return response
 
 
 @require_GET
 def finding_export_xlsx(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    return exports.findings_xlsx_response(
+    response = exports.findings_xlsx_response(
         _export_queryset(request), today=today, filename=f"findings-{today:%Y-%m-%d}"
     )
+    _record_export(request, "xlsx")
+    return response
 
 
 # ---------------------------------------------------------------- finding detail
@@ -274,6 +289,7 @@ def _timeline(finding: Finding) -> list[TimelineEntry]:
 @require_GET
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _visible_finding(request, pk)
+    audit.record(audit.Event.FINDING_VIEWED, request=request, obj=finding)
     finding = (
         Finding.objects.select_related(
             "report", "force", "owner", "opcc_lead", "parent", "superseded_by__report"

@@ -404,8 +404,9 @@ def test_a_500_row_import_has_a_bounded_number_of_queries(
         cells[7], cells[8] = lead.username, opcc.username  # owner_username, opcc_lead_username
     sheet = read(csv_bytes(rows))
     # Lock, 4 checks; findings + history for causes, then for the rest; theme links, the
-    # new history ids, theme history; plus the savepoint pair of the nested transaction.
-    with django_assert_max_num_queries(14):
+    # new history ids, theme history; the audit event; plus the savepoint pair of the
+    # nested transaction.
+    with django_assert_max_num_queries(15):
         created = imports.findings_import(report=report, sheet=sheet, by=opcc)
     assert len(created) == 500
     assert Finding.objects.filter(report=report, parent__isnull=False).count() == 450

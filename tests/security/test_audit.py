@@ -140,3 +140,57 @@ def test_behind_a_trusted_proxy_the_audit_records_the_client_not_the_proxy(setti
     assert client_ip(request) == "10.0.0.2"
     settings.AXES_IPWARE_PROXY_COUNT = 1
     assert client_ip(request) == "192.0.2.1"  # the address our one proxy saw
+
+
+def test_reading_a_finding_or_report_is_recorded_and_a_refused_read_is_not_a_read(
+    client, force, other_force, opcc, outsider
+):
+    finding = make_finding(report=make_report(force=force))
+    finding_url = reverse("recommendations:finding-detail", args=[finding.pk])
+    report_url = reverse("recommendations:report-detail", args=[finding.report_id])
+    client.force_login(opcc)
+    assert client.get(finding_url).status_code == 200
+    viewed = events(Event.FINDING_VIEWED).get()
+    assert (viewed.user, viewed.object_id) == (opcc, str(finding.pk))
+    assert viewed.object_type == "recommendations.Finding"
+    assert client.get(report_url).status_code == 200  # a report's page shows its findings
+    assert events(Event.REPORT_VIEWED).get().object_id == str(finding.report_id)
+
+    client.force_login(outsider)  # scoped to another force: 404, and no "viewed"
+    assert client.get(finding_url).status_code == 404
+    assert client.get(report_url).status_code == 404
+    assert events(Event.FINDING_VIEWED).count() == 1
+    assert events(Event.REPORT_VIEWED).count() == 1
+
+
+@pytest.mark.parametrize("name", ["finding-export-csv", "finding-export-xlsx"])
+def test_exports_are_recorded_with_their_filters(client, force, opcc, name):
+    make_finding(report=make_report(force=force))
+    client.force_login(opcc)
+    response = client.get(reverse(f"recommendations:{name}"), {"kind": "recommendation", "q": ""})
+    assert response.status_code == 200
+    exported = events(Event.FINDINGS_EXPORTED).get()
+    assert exported.user == opcc
+    assert exported.detail == {
+        "format": name.rsplit("-", 1)[1],
+        "filters": {"kind": "recommendation"},
+    }
+
+
+def test_a_spreadsheet_import_is_recorded_once_and_a_refused_one_not_at_all(force, opcc):
+    from recommendations import imports, spreadsheets
+
+    report = make_report(force=force)
+    good = b"reference,kind,text\nR1,recommendation,The force should act.\nA1,afi,Improve.\n"
+    sheet = spreadsheets.read_spreadsheet(good, "findings.csv", published_on=report.published_on)
+    with transaction.atomic():
+        imports.findings_import(report=report, sheet=sheet, by=opcc)
+    imported = events(Event.FINDINGS_IMPORTED).get()
+    assert (imported.user, imported.object_id) == (opcc, str(report.pk))
+    assert imported.detail["file"] == "findings.csv"
+    assert imported.detail["findings"] == 2
+
+    clash = spreadsheets.read_spreadsheet(good, "again.csv", published_on=report.published_on)
+    with pytest.raises(imports.ImportRejected), transaction.atomic():
+        imports.findings_import(report=report, sheet=clash, by=opcc)  # the references exist
+    assert events(Event.FINDINGS_IMPORTED).count() == 1
