@@ -159,9 +159,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and HASH_ME
     # PostgreSQL cannot estimate, and at the default it sorts them on disk rather
     # than hash them in memory (at 50,000 findings: 280 ms against 170 ms; see
     # docs/performance.md). Only hash tables get the extra memory, not sorts. 0 sets
-    # nothing (for a pooler that refuses startup options, such as PgBouncer).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c hash_mem_multiplier={HASH_MEM_MULTIPLIER}"
+    # nothing (for a pooler that refuses startup options, such as PgBouncer). Added to
+    # any options given in DATABASE_URL (?options=…), never in place of them.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(
+        filter(None, [options.get("options", ""), f"-c hash_mem_multiplier={HASH_MEM_MULTIPLIER}"])
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

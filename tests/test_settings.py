@@ -108,3 +108,7 @@ def test_the_hash_memory_option_can_be_switched_off_for_a_pooler(tmp_path):
     assert standard["db_options"] == "-c hash_mem_multiplier=8"
     off = run_settings(tmp_path, **url, DATABASE_HASH_MEM_MULTIPLIER="0")
     assert json.loads(off.stdout)["db_options"] == ""
+    # Options given in the URL are kept.
+    url["DATABASE_URL"] += "?options=-c%20statement_timeout%3D5000"
+    both = json.loads(run_settings(tmp_path, **url).stdout)
+    assert both["db_options"] == "-c statement_timeout=5000 -c hash_mem_multiplier=8"
