@@ -72,14 +72,23 @@ def _now_and_at_commit(*keys: str) -> None:
     transaction.on_commit(bump)
 
 
+_UNKNOWN = object()
+
+
 def _finding_force_keys(finding: Any, created: bool) -> list[str] | None:
-    """The versions a finding's save moves on: its force's, and the one it was moved from."""
+    """The versions a finding's save moves on: its force's, and the one it was moved from.
+
+    Where it was comes from the copy being saved (`Finding._note_force`), so a copy
+    read long ago and saved over someone else's move would be trusted wrongly; the
+    services refuse such saves anyway (the version check).
+    """
+    stored = finding.__dict__.get("force_id_when_loaded", _UNKNOWN)
+    finding.force_id_when_loaded = finding.force_id  # where this copy now stands
     if created:
         return [FORCE_KEY.format(finding.force_id)]
-    loaded = getattr(finding, "force_id_when_loaded", None)
-    if loaded is None:
+    if stored is _UNKNOWN:
         return None  # not known where it was before: say everything changed
-    return [FORCE_KEY.format(force_id) for force_id in {loaded, finding.force_id}]
+    return [FORCE_KEY.format(force_id) for force_id in {stored, finding.force_id}]
 
 
 def _force_keys(sender: type, instance: Any, signal: Any, **kwargs: Any) -> list[str] | None:

@@ -566,10 +566,19 @@ class Finding(models.Model):
     @classmethod
     def from_db(cls, db: str | None, field_names: list[str], values: list[Any]) -> Finding:
         finding = super().from_db(db, field_names, values)
-        # Where it was when read: a save that moves it to another force must tell the
-        # dashboard's per-force counts of both (recommendations/freshness.py).
-        finding.force_id_when_loaded = finding.__dict__.get("force_id")
+        finding._note_force()
         return finding
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._note_force()
+
+    def _note_force(self) -> None:
+        """Remember the force as stored: a save that moves the finding to another force
+        must tell the dashboard's per-force counts of both (recommendations/freshness.py),
+        which also notes it again after each save."""
+        if "force_id" in self.__dict__:  # not deferred
+            self.force_id_when_loaded = self.force_id
 
     @property
     def short_text(self) -> str:

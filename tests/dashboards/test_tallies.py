@@ -211,3 +211,46 @@ def test_a_version_lost_from_the_cache_never_comes_back_equal(force):
     cache.delete(freshness.FORCE_KEY.format(force.pk))
     _, after = freshness.findings_versions([force.pk])
     assert after[force.pk] != before[force.pk]
+
+
+def test_one_copy_moved_twice_and_a_refreshed_copy_recount_the_right_forces(
+    kept, opcc, force, other_force, world
+):
+    from tests.factories import make_force
+
+    third = make_force()
+    findings, _ = world
+    spy = CountSpy()
+    assert_kept_equals_recount(opcc, spy)
+    finding = Finding.objects.get(pk=findings[(force.pk, 0)].pk)
+    finding.force = other_force
+    finding.save()
+    assert_kept_equals_recount(opcc, spy)
+    finding.force = third  # the same copy again: it is now in other_force, not force
+    finding.save()
+    assert_kept_equals_recount(opcc, spy)
+    assert spy.calls[-1] == {other_force.pk, third.pk}
+
+    stale = Finding.objects.get(pk=findings[(force.pk, 1)].pk)
+    Finding.objects.filter(pk=stale.pk).update(force=other_force)
+    freshness.data_changed()
+    stale.refresh_from_db()  # now knows it is in other_force
+    assert_kept_equals_recount(opcc, spy)
+    stale.force = force
+    stale.save()
+    assert_kept_equals_recount(opcc, spy)
+    assert spy.calls[-1] == {force.pk, other_force.pk}
+
+
+def test_a_finding_of_no_force_recounts_only_the_no_force_counts(kept, opcc, world):
+    findings, _ = world
+    finding = Finding.objects.get(pk=next(iter(findings.values())).pk)
+    Finding.objects.filter(pk=finding.pk).update(force=None)
+    freshness.data_changed()
+    spy = CountSpy()
+    assert_kept_equals_recount(opcc, spy)
+    nowhere = Finding.objects.get(pk=finding.pk)
+    nowhere.status = Status.IN_PROGRESS
+    nowhere.save()
+    assert_kept_equals_recount(opcc, spy)
+    assert spy.calls[-1] == {None}
