@@ -230,7 +230,11 @@ def _export_queryset(request: HttpRequest) -> Any:
 
 def _record_export(request: HttpRequest, file_format: str) -> None:
     """Who took which findings out of Oversight: the filters say which."""
-    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
+    filters = {
+        name: values if len(values) > 1 else values[0]
+        for name, values in request.GET.lists()
+        if name != "page" and any(values)
+    }
     audit.record(
         audit.Event.FINDINGS_EXPORTED,
         request=request,
