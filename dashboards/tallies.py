@@ -78,7 +78,8 @@ class Tally:
 
 
 _tallies: OrderedDict[str, Tally] = OrderedDict()
-_lock = threading.Lock()
+_locks: dict[str, threading.Lock] = {}  # one per scope kept
+_lock = threading.Lock()  # guards the two dicts above
 
 
 def kept_per_force(scope: Scope) -> bool:
@@ -98,9 +99,12 @@ def all_forces_rows(scope: Scope, count: Callable[..., list[tuple]]) -> list[tup
     key = json.dumps(["all-forces", scope.today, scope.params()], default=str, sort_keys=True)
     # None: findings of no force (national work tracked by no one force) count too.
     forces: list[int | None] = [*scope.names.forces, None]
-    with _lock:  # one recount at a time: another thread would only repeat it
+    # One recount per scope at a time (another thread would only repeat it); other
+    # scopes are not held up.
+    with _lock_for(key):
         epoch, versions = freshness.findings_versions(forces)
-        tally = _tallies.get(key)
+        with _lock:
+            tally = _tallies.get(key)
         if tally is None or tally.epoch != epoch or tally.kept_until < time.monotonic():
             tally = Tally(
                 epoch, {}, kept_until=time.monotonic() + settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS
@@ -114,11 +118,18 @@ def all_forces_rows(scope: Scope, count: Callable[..., list[tuple]]) -> list[tup
             for force_id in changed:
                 tally.replace(force_id, recounted.get(force_id, {}))
             tally.versions = versions
-        _tallies[key] = tally
-        _tallies.move_to_end(key)
-        while len(_tallies) > KEPT:
-            _tallies.popitem(last=False)
+        with _lock:
+            _tallies[key] = tally
+            _tallies.move_to_end(key)
+            while len(_tallies) > KEPT:
+                dropped, _ = _tallies.popitem(last=False)
+                _locks.pop(dropped, None)
         return tally.rows()
+
+
+def _lock_for(key: str) -> threading.Lock:
+    with _lock:
+        return _locks.setdefault(key, threading.Lock())
 
 
 def _by_force(rows: list[tuple]) -> dict[int | None, Counts]:
@@ -134,3 +145,4 @@ def forget_all() -> None:
     """Drop every tally (tests; a process that must not trust what it kept)."""
     with _lock:
         _tallies.clear()
+        _locks.clear()
