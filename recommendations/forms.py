@@ -403,7 +403,11 @@ def _bootstrap_classes(form: forms.Form) -> None:
 
 
 def cached_choices(
-    field: forms.Field, key: str, load: Callable[[], Iterable[tuple[Any, Any]]] | None = None
+    field: forms.Field,
+    key: str,
+    load: Callable[[], Iterable[tuple[Any, Any]]] | None = None,
+    *,
+    chosen: Any = None,
 ) -> None:
     """Give a filter's <select> its options from a one-minute cache instead of a query.
 
@@ -411,9 +415,14 @@ def cached_choices(
     ModelChoiceField validation still uses the field's queryset, so a stale option
     can never let anyone filter by something they may not see; a new report just
     takes up to a minute to appear in the list. The options are cached escaped too.
+    A `chosen` value missing from the cached options (a theme or report added in the
+    last minute, followed from a dashboard link) loads them afresh.
     """
     cached = cache.get(key)
-    if cached is None:
+    missing = chosen not in (None, "") and str(chosen) not in {
+        value for value, _label in (cached[0] if cached else [])
+    }
+    if cached is None or missing:
         loaded = load() if load else ((v, label) for v, label in field.choices if v != "")
         options = [(str(value), label) for value, label in loaded]
         cached = (options, escaped_options(options))
@@ -513,6 +522,7 @@ class FindingFilterForm(forms.Form):
             self.fields["theme"],
             "findings-filter:themes",
             lambda: Theme.objects.values_list("pk", "name"),
+            chosen=self.data.get("theme"),
         )
         self.fields["owner"].empty_label = "Anyone"
         if user.force_id is None:
@@ -533,7 +543,7 @@ class FindingFilterForm(forms.Form):
         scope = f"findings-filter:{user.force_id or 'all'}"
         for name in ("report", "force", "owner"):
             if name in self.fields:
-                cached_choices(self.fields[name], f"{scope}:{name}")
+                cached_choices(self.fields[name], f"{scope}:{name}", chosen=self.data.get(name))
 
     @property
     def searches_text(self) -> bool:

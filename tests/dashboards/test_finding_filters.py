@@ -104,3 +104,14 @@ def test_cached_theme_options_render_as_django_would_and_name_the_theme(opcc):
         plain = forms.Select(attrs=form.fields["theme"].widget.attrs, choices=choices)
         rendered = plain.render("theme", str(theme.pk), {"id": "id_theme"})
         assert re.sub(r">\s+<", "><", str(form["theme"])) == re.sub(r">\s+<", "><", rendered)
+
+
+def test_a_theme_added_after_the_options_were_cached_can_still_be_chosen(opcc):
+    from recommendations.models import Theme
+
+    FindingFilterForm({}, user=opcc)  # caches the theme options
+    theme = Theme.objects.create(name="Added a moment ago", slug="added-now")
+    form = FindingFilterForm({"theme": str(theme.pk)}, user=opcc)
+    assert form.is_valid(), form.errors
+    assert ("Theme", theme.name) in form.active_filters()
+    assert "selected>Added a moment ago</option>" in str(form["theme"])
