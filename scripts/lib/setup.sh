@@ -16,7 +16,11 @@ as_root() {
 _apt_updated=
 apt_install() {
     local missing=()
-    for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+    for pkg in "$@"; do
+        # Not `dpkg -s`: it succeeds for a removed package whose config files remain.
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$pkg")
+    done
     [ ${#missing[@]} -eq 0 ] && return 0
     log "Installing Debian packages: ${missing[*]}"
     if [ -z "$_apt_updated" ]; then as_root apt-get update -qq; _apt_updated=1; fi
@@ -90,9 +94,21 @@ ensure_chromium() {
 }
 
 ensure_clamd() {
-    # ClamAV's daemon, for the malware-scanning tests; they give it a signature
-    # database of their own, so nothing is downloaded and no service is started.
-    [ -x /usr/sbin/clamd ] || apt_install clamav-daemon
+    # ClamAV's daemon, for the malware-scanning tests; they start it themselves with a
+    # signature database of their own. Debian's policy-rc.d (exit 101) keeps the
+    # packages from starting clamd and freshclam (which would download signatures)
+    # as services while installing; one is put in place for the install if the
+    # machine has none.
+    [ -x /usr/sbin/clamd ] && return 0
+    local made_policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+        as_root chmod +x /usr/sbin/policy-rc.d
+        made_policy=1
+    fi
+    apt_install clamav-daemon
+    [ -n "$made_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+    return 0
 }
 
 ensure_pdf_libraries() {

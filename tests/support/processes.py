@@ -208,7 +208,11 @@ class ClamdServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(self._ping, timeout=60, what="clamd")
+        try:
+            wait_for(self._ping, timeout=60, what="clamd")
+        except BaseException:
+            self.stop()  # never leave a daemon behind
+            raise
         return self
 
     def _ping(self) -> bool:
@@ -224,4 +228,8 @@ class ClamdServer:
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
