@@ -4,12 +4,8 @@ fresh machine must work there too, not only on PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.subprocesses import run_python
 
 # Run in a child process: these tests' own Django is set up for PostgreSQL.
 SCRIPT = r"""
@@ -43,24 +39,8 @@ print(json.dumps({"statuses": statuses, "mail_files": len(mail)}))
 
 
 def test_the_demo_serves_every_main_page_on_sqlite_with_no_services(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "OVERSIGHT_"))
-    }
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "oversight.settings",
-        "DJANGO_DEBUG": "true",
-        "OVERSIGHT_VAR_DIR": str(tmp_path),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    env = {"DJANGO_DEBUG": "true", "OVERSIGHT_VAR_DIR": str(tmp_path)}
+    result = run_python(SCRIPT, env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     refused = {"viewer /reminders/schedule/", "viewer /reminders/sent/"}

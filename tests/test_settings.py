@@ -2,12 +2,11 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.subprocesses import run_python
 
 PRINT_SETTINGS = (
     "import django, json; from django.conf import settings; django.setup(); "
@@ -19,23 +18,7 @@ PRINT_SETTINGS = (
 
 
 def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "OVERSIGHT_"))
-    }
-    clean.update(
-        {"DJANGO_SETTINGS_MODULE": "oversight.settings", "OVERSIGHT_VAR_DIR": str(tmp_path)}
-    )
-    clean.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_python(PRINT_SETTINGS, {"OVERSIGHT_VAR_DIR": str(tmp_path), **env}, timeout=60)
 
 
 def test_the_secret_key_is_required_unless_debug_is_on(tmp_path):

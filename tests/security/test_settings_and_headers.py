@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.support.subprocesses import run_python
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
@@ -22,16 +24,7 @@ PRODUCTION_ENV = {
 
 
 def run(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OVERSIGHT_"))}
-    clean.update(DJANGO_SETTINGS_MODULE="oversight.settings", **env)
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_python(code, env, drop=("DJANGO_", "OVERSIGHT_"))
 
 
 def test_check_deploy_passes_with_the_documented_production_environment():
