@@ -18,6 +18,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
+
 from recommendations.extraction.errors import ExtractionError
 
 MB = 1024 * 1024
@@ -364,12 +367,11 @@ def _zip_xml(archive: zipfile.ZipFile, member: str, name: str) -> ElementTree.El
     if info.file_size > MAX_DOCX_XML_BYTES:
         raise ExtractionError(DOCX_DAMAGED.format(name=name), code="damaged")
     raw = archive.read(member)
-    # Word never writes a DTD; one here can only be an entity-expansion attack.
-    if b"<!DOCTYPE" in raw[:4096] or b"<!ENTITY" in raw[:4096]:
-        raise ExtractionError(DOCX_DAMAGED.format(name=name), code="damaged")
+    # Word never writes a DTD; one can only be an entity-expansion or external-entity
+    # attack, wherever it sits in the prolog. defusedxml refuses any.
     try:
-        return ElementTree.fromstring(raw)
-    except ElementTree.ParseError as exc:
+        return SafeElementTree.fromstring(raw, forbid_dtd=True)
+    except (ElementTree.ParseError, DefusedXmlException) as exc:
         raise ExtractionError(DOCX_DAMAGED.format(name=name), code="damaged") from exc
 
 

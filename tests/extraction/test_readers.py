@@ -165,13 +165,25 @@ def test_a_zip_that_is_not_a_word_document_is_refused():
     assert _error(b"PK\x03\x04 truncated", "cut.docx").code == "damaged"
 
 
-def test_a_word_document_with_an_entity_declaration_is_refused():
+WORD = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+BODY = f"<w:document {WORD}><w:body><w:p><w:r><w:t>&a;</w:t></w:r></w:p></w:body></w:document>"
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        '<!DOCTYPE w:document [<!ENTITY a "The force should act.">]>',
+        # Far into the prolog, past any quick look at the start of the file.
+        "<!--" + "x" * 20_000 + '--><!DOCTYPE w:document [<!ENTITY a "The force should act.">]>',
+        '<!DOCTYPE w:document SYSTEM "file:///etc/hostname">',
+    ],
+    ids=["entity", "entity after a long comment", "external DTD"],
+)
+def test_a_word_document_with_a_dtd_is_refused(prolog):
+    """Otherwise these would read as a document whose text is the entity's."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(
-            "word/document.xml",
-            '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>',
-        )
+        archive.writestr("word/document.xml", f'<?xml version="1.0"?>{prolog}{BODY}')
     assert _error(buffer.getvalue(), "bomb.docx").code == "damaged"
 
 
