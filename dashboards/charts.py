@@ -160,7 +160,8 @@ def bar_chart(
         f'<line x1="{plot_x}" y1="{top - 4}" x2="{plot_x}" y2="{height - 10}" stroke="{INK}"/>'
     )
     parts.append("</svg>")
-    return mark_safe("".join(parts))
+    # Labels escaped above, numbers formatted.
+    return mark_safe("".join(parts))  # nosec
 
 
 def burn_up_chart(
@@ -266,7 +267,8 @@ def burn_up_chart(
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="{INK}"/>'
     )
     parts.append("</svg>")
-    return mark_safe("".join(parts))
+    # Labels escaped above, numbers formatted.
+    return mark_safe("".join(parts))  # nosec
 
 
 def pack_charts(board: Dashboard) -> dict[str, SafeString]:

@@ -562,7 +562,8 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "recommendations/intake_import.html", context)
     if not form.is_valid():
         return render(request, "recommendations/intake_import.html", context, status=400)
-    assert form.sheet is not None
+    # is_valid() has read the sheet.
+    assert form.sheet is not None  # nosec
     plan = imports.check(report, form.sheet.candidates, errors=form.sheet.errors)
     context |= _preview_context(form.sheet, plan)
     if plan.errors:

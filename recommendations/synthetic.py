@@ -52,23 +52,27 @@ _STATUSES = (
 
 
 def _delete_synthetic() -> None:
-    """Remove earlier synthetic rows with plain SQL: ORM cascades would load 250,000 objects."""
+    """Remove earlier synthetic rows with plain SQL: ORM cascades would load 250,000 objects.
+
+    Only the models' own table names are put into the SQL; the title is a parameter.
+    """
     findings = (
-        f"SELECT f.id FROM {Finding._meta.db_table} f JOIN {Report._meta.db_table} r "
+        f"SELECT f.id FROM {Finding._meta.db_table} f JOIN {Report._meta.db_table} r "  # nosec
         "ON r.id = f.report_id WHERE r.title LIKE %s"
     )
     pattern = [SYNTHETIC_TITLE + "%"]
     with connection.cursor() as cursor:
         for table in (ProgressUpdate._meta.db_table, Finding.themes.through._meta.db_table):
-            cursor.execute(f"DELETE FROM {table} WHERE finding_id IN ({findings})", pattern)
-        cursor.execute(f"DELETE FROM {Finding._meta.db_table} WHERE id IN ({findings})", pattern)
+            cursor.execute(f"DELETE FROM {table} WHERE finding_id IN ({findings})", pattern)  # nosec
+        cursor.execute(f"DELETE FROM {Finding._meta.db_table} WHERE id IN ({findings})", pattern)  # nosec
     Report.objects.filter(title__startswith=SYNTHETIC_TITLE).delete()
     User.objects.filter(username__startswith=SYNTHETIC_USER_PREFIX).delete()
 
 
 @transaction.atomic
 def seed_synthetic(n_findings: int, *, today: date) -> dict[str, int]:
-    rng = random.Random(n_findings)
+    # Made-up data.
+    rng = random.Random(n_findings)  # nosec
     # Bulk inserts send no signals: say that the data changed once they are committed.
     transaction.on_commit(freshness.data_changed)
     _delete_synthetic()
@@ -85,7 +89,8 @@ def seed_synthetic(n_findings: int, *, today: date) -> dict[str, int]:
                 first_name="Synthetic",
                 last_name="Lead",
                 force=force,
-                password="!",  # unusable: nobody signs in as these
+                # Unusable: nobody signs in as these.
+                password="!",  # nosec
             )
             for force in forces
         ]

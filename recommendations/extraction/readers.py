@@ -16,7 +16,9 @@ from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from xml.etree import ElementTree
+
+# Types only; parsing is defusedxml's.
+from xml.etree import ElementTree  # nosec
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
@@ -64,7 +66,8 @@ PDF_DAMAGED = (
     "“{name}” is damaged and cannot be read as a PDF. "
     "Download the report again, or paste its text instead."
 )
-PDF_PASSWORD = (
+# A message about passwords, not one.
+PDF_PASSWORD = (  # nosec
     "“{name}” is protected by a password, so its text cannot be read. "
     "Upload a copy without the password, or paste the text instead."
 )

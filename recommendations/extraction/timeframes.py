@@ -119,7 +119,8 @@ class Timeframe:
             return None
         if self.kind == "immediate":
             return published_on
-        assert self.amount is not None
+        # Set for every kind but immediate.
+        assert self.amount is not None  # nosec
         if self.unit == "week":
             return published_on + relativedelta(weeks=self.amount)
         if self.unit == "day":

@@ -480,7 +480,8 @@ class Walker:
 
     def item_finding(self, block: Block) -> None:
         st = self.st
-        assert st.leadin is not None
+        # Only called inside a lead-in.
+        assert st.leadin is not None  # nosec
         lead = _leadin_text(st.leadin.text)
         item = _clean_item(block.text)
         own_tf, _ = _find_timeframe(item)

@@ -42,14 +42,14 @@ def status_badge(finding: Finding) -> SafeString:
         finding.get_status_display(),
     )
     if finding.is_challenged:
-        badge += mark_safe(' <span class="badge status-challenged">Challenged</span>')
+        badge += mark_safe(' <span class="badge status-challenged">Challenged</span>')  # nosec
     return badge
 
 
 @register.filter
 def rag_badge(rag: str) -> SafeString:
     if not rag:
-        return mark_safe('<span class="text-body-secondary">Not rated</span>')
+        return mark_safe('<span class="text-body-secondary">Not rated</span>')  # nosec
     return format_html(
         '<span class="badge rag rag-{}">'
         '<span class="rag-shape" aria-hidden="true"></span>{}</span>',
@@ -61,7 +61,7 @@ def rag_badge(rag: str) -> SafeString:
 @register.filter
 def due_badge(finding: Finding, today: date | None = None) -> SafeString:
     if not finding.due_on:
-        return mark_safe('<span class="text-body-secondary">No deadline</span>')
+        return mark_safe('<span class="text-body-secondary">No deadline</span>')  # nosec
     html = format_html('<span class="text-nowrap">{}</span>', date_format(finding.due_on, "j M Y"))
     if finding.due_date_revised:
         original = (
@@ -72,5 +72,5 @@ def due_badge(finding: Finding, today: date | None = None) -> SafeString:
             original,
         )
     if today and finding.is_overdue(today=today):
-        html += mark_safe(' <span class="badge overdue-badge">Overdue</span>')
+        html += mark_safe(' <span class="badge overdue-badge">Overdue</span>')  # nosec
     return html
