@@ -22,6 +22,7 @@ class Event(models.TextChoices):
     FINDING_VIEWED = "finding_viewed", "Finding viewed"
     FINDINGS_EXPORTED = "findings_exported", "Findings exported"
     FINDINGS_IMPORTED = "findings_imported", "Findings imported"
+    PACK_PRODUCED = "pack_produced", "Accountability pack produced"
     CREATED = "created", "Record created"
     CHANGED = "changed", "Record changed"
     DELETED = "deleted", "Record deleted"

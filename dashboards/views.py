@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from audit import services as audit
 from dashboards import charts, figures, freshness, packs, pdf
 from dashboards.forms import DashboardFilterForm
 from dashboards.scope import Scope, load_names
@@ -58,6 +59,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _pack_context(request: HttpRequest, *, for_pdf: bool) -> dict[str, Any]:
     form, scope = _scope(request)
     pack = packs.build(scope)
+    # The pack carries overdue items with their owners and latest updates: who took one
+    # is on the audit trail, as for exports.
+    audit.record(
+        audit.Event.PACK_PRODUCED,
+        request=request,
+        detail={"format": "pdf" if for_pdf else "html", "filters": scope.params()},
+    )
     return _context(
         form,
         scope,

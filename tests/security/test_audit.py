@@ -194,3 +194,14 @@ def test_a_spreadsheet_import_is_recorded_once_and_a_refused_one_not_at_all(forc
     with pytest.raises(imports.ImportRejected), transaction.atomic():
         imports.findings_import(report=report, sheet=clash, by=opcc)  # the references exist
     assert events(Event.FINDINGS_IMPORTED).count() == 1
+
+
+@pytest.mark.parametrize(("name", "file_format"), [("pack", "html"), ("pack-pdf", "pdf")])
+def test_producing_an_accountability_pack_is_recorded(client, force, opcc, name, file_format):
+    make_finding(report=make_report(force=force))
+    client.force_login(opcc)
+    response = client.get(reverse(f"dashboards:{name}"), {"force": force.pk})
+    assert response.status_code == 200
+    produced = events(Event.PACK_PRODUCED).get()
+    assert produced.user == opcc
+    assert produced.detail == {"format": file_format, "filters": {"force": str(force.pk)}}
