@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from icalendar import Calendar, Event
 
-from recommendations.models import Action, Finding, PpogMeeting, Report, User
+from recommendations.models import S55_RESPONSE_DAYS, Action, Finding, PpogMeeting, Report, User
 
 HORIZON = timedelta(days=400)
 
@@ -60,9 +60,11 @@ def feed_for(user: User, *, today: date) -> bytes:
         calendar.add_component(_event(f"action-{action.pk}", action.due_on, summary, url))
 
     if user.has_perm("recommendations.view_report"):
-        first_published = since - timedelta(days=55)
-        reports = Report.objects.visible_to(user).filter(
-            response_published_on__isnull=True, published_on__gte=first_published
+        first_published = since - timedelta(days=S55_RESPONSE_DAYS)
+        reports = (
+            Report.objects.visible_to(user)
+            .s55_response_outstanding()
+            .filter(published_on__gte=first_published)
         )
         for report in reports:
             summary = f"Last day for the PCC's s.55 response ({report.title})"

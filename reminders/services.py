@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from recommendations.models import (
     ACTIVE_STATUSES,
+    S55_RESPONSE_DAYS,
     Action,
-    ActionStatus,
     Finding,
     FindingKind,
     PpogMeeting,
@@ -212,17 +212,13 @@ def _scan_deadlines(collector: _Collector, today: date, rules: Policy) -> None:
         return [lead_id, *escalate_to[force_id]]
 
     findings = (
-        Finding.objects.filter(
-            kind=FindingKind.RECOMMENDATION,
-            status__in=ACTIVE_STATUSES,
-            due_on__isnull=False,
-            due_on__lte=horizon,
-        )
+        Finding.objects.active()
+        .filter(kind=FindingKind.RECOMMENDATION, due_on__isnull=False, due_on__lte=horizon)
         .values_list("pk", "due_on", "owner_id", "opcc_lead_id", "force_id")
         .iterator(chunk_size=BATCH)
     )
     actions = (
-        Action.objects.exclude(status=ActionStatus.COMPLETE)
+        Action.objects.open()
         .filter(due_on__isnull=False, due_on__lte=horizon, finding__status__in=ACTIVE_STATUSES)
         .values_list("pk", "due_on", "owner_id", "finding__opcc_lead_id", "finding__force_id")
         .iterator(chunk_size=BATCH)
@@ -239,12 +235,14 @@ def _scan_deadlines(collector: _Collector, today: date, rules: Policy) -> None:
 
 def _scan_reports(collector: _Collector, today: date, rules: Policy) -> None:
     audience = collector.audience
-    earliest = today - timedelta(days=55)
-    reports = Report.objects.filter(
-        response_published_on__isnull=True, published_on__gte=earliest
-    ).values_list("pk", "published_on", "force_id")
+    earliest = today - timedelta(days=S55_RESPONSE_DAYS)
+    reports = (
+        Report.objects.s55_response_outstanding()
+        .filter(published_on__gte=earliest)
+        .values_list("pk", "published_on", "force_id")
+    )
     for pk, published_on, force_id in reports:
-        last_day = published_on + timedelta(days=55)
+        last_day = published_on + timedelta(days=S55_RESPONSE_DAYS)
         occasion = policy.countdown_occasion(
             last_day, today=today, before_days=rules.s55_before_days, kind=ReminderKind.S55_RESPONSE
         )
@@ -323,14 +321,12 @@ def _scan_assurance_backlog(collector: _Collector, today: date, rules: Policy) -
 
 def _still_applies(today: date) -> Q:
     """Reminders whose finding or action is still open with the same deadline."""
-    live_findings = Finding.objects.filter(
-        pk=OuterRef("item_id"), due_on=OuterRef("due_on"), status__in=ACTIVE_STATUSES
+    live_findings = Finding.objects.active().filter(
+        pk=OuterRef("item_id"), due_on=OuterRef("due_on")
     )
     live_backlog = Finding.objects.filter(pk=OuterRef("item_id"), status=Status.REPORTED_COMPLETE)
-    live_actions = Action.objects.filter(pk=OuterRef("item_id"), due_on=OuterRef("due_on")).exclude(
-        status=ActionStatus.COMPLETE
-    )
-    live_reports = Report.objects.filter(pk=OuterRef("item_id"), response_published_on__isnull=True)
+    live_actions = Action.objects.open().filter(pk=OuterRef("item_id"), due_on=OuterRef("due_on"))
+    live_reports = Report.objects.s55_response_outstanding().filter(pk=OuterRef("item_id"))
     backlog = Q(item_type=ItemType.FINDING, kind=ReminderKind.ASSURANCE_BACKLOG)
     return (
         (backlog & Exists(live_backlog))
