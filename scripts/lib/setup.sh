@@ -106,9 +106,11 @@ ensure_clamd() {
         as_root chmod +x /usr/sbin/policy-rc.d
         made_policy=1
     fi
-    apt_install clamav-daemon
+    local status=0
+    apt_install clamav-daemon || status=$?
+    # Removed whatever happened: left behind, it would stop every later service start.
     [ -n "$made_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
-    return 0
+    return "$status"
 }
 
 ensure_pdf_libraries() {
