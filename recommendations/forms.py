@@ -528,8 +528,10 @@ class FindingFilterForm(forms.Form):
         self.fields["owner"].empty_label = "Anyone"
         if user.force_id is None:
             # EXISTS probes an index per force; a JOIN … DISTINCT reads every finding.
+            # The forces the dashboard offers (findings or reports), so its links validate.
             self.fields["force"].queryset = Force.objects.filter(
                 Exists(Finding.objects.filter(force=OuterRef("pk")))
+                | Exists(Report.objects.filter(force=OuterRef("pk")))
             )
             self.fields["force"].empty_label = "Any force"
         else:

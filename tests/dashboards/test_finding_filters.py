@@ -115,3 +115,14 @@ def test_a_theme_added_after_the_options_were_cached_can_still_be_chosen(opcc):
     assert form.is_valid(), form.errors
     assert ("Theme", theme.name) in form.active_filters()
     assert "selected>Added a moment ago</option>" in str(form["theme"])
+
+
+def test_a_force_with_a_report_but_no_findings_yet_is_a_valid_list_filter(opcc):
+    """The dashboard offers it (its s.55 countdown), so its drill-down links must hold."""
+    from tests.factories import make_force, make_report
+
+    new_force = make_force()
+    make_report(force=new_force)
+    form = FindingFilterForm({"force": str(new_force.pk)}, user=opcc)
+    assert form.is_valid(), form.errors
+    assert not form.filter(Finding.objects.all(), today=TODAY).exists()
