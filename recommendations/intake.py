@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from recommendations import drafts, imports, services, spreadsheets, uploads
+from recommendations import antivirus, drafts, imports, services, spreadsheets, uploads
 from recommendations.extraction import (
     Extraction,
     ExtractionError,
@@ -141,8 +141,11 @@ class SourceForm(forms.Form):
                 TOO_LARGE.format(name=name, limit=_megabytes(limit)), code="too_large"
             )
         if PurePath(name).suffix.lower() == ".docx":
-            # The zip-bomb guard the evidence uploads use, before the reader unzips it.
+            # The zip-bomb guard the evidence uploads use (malware scan included), before
+            # the reader unzips it.
             uploads.validate_evidence_upload(upload, max_bytes=limit)
+        else:
+            antivirus.scan(upload, name=name)
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -375,3 +375,20 @@ def test_nothing_pasted_is_refused(opcc_client, report):
     response = opcc_client.post(intake_url(report), {"text": "   "})
     assert response.status_code == 400
     assert "Paste the report&#x27;s text, or choose a file" in response.content.decode()
+
+
+# Word files go through the evidence checks, scan included; the EICAR stand-in cannot
+# see into their zip, so they are left to the clamd tests' kind of scanner.
+@pytest.mark.parametrize("name", ["notes.txt", "report.html"])
+def test_an_uploaded_report_carrying_malware_is_refused_and_nothing_is_kept(
+    opcc_client, report, peel_text, name
+):
+    from recommendations.antivirus import EICAR
+
+    data = peel_text.encode() + b"\n" + EICAR
+    response = upload(opcc_client, report, name, data)
+    assert response.status_code == 400
+    assert "failed the malware check" in response.content.decode()
+    from recommendations.intake import SESSION_DRAFT
+
+    assert SESSION_DRAFT.format(pk=report.pk) not in opcc_client.session
