@@ -335,6 +335,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("OVERSIGHT_PROXY_COUNT", 0) or None
+# django-ipware is not installed, so without this axes would lock the proxy's address
+# (everyone's) after five failures: the audit trail's reading of X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 
 # Two-factor sign-in (TOTP) for roles an administrator requires it of.
 OTP_TOTP_ISSUER = "Oversight"

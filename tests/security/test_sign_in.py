@@ -144,3 +144,19 @@ def test_roles_without_the_requirement_sign_in_with_a_password_only(client, pers
     TwoFactorPolicy.objects.create(group=Group.objects.get(name=Role.VIEWER.value), required=True)
     sign_in(client)
     assert client.get(reverse("recommendations:home")).status_code == 200
+
+
+def test_behind_a_proxy_the_client_is_locked_not_the_proxy(client, person, settings):
+    """Five failures from one client must not lock everyone who comes through the proxy."""
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for i in range(5):
+        sign_in(
+            client,
+            username=f"nobody{i}",
+            password="guess",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            **proxy,
+        )
+    assert sign_in(Client(), HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy).status_code == 429
+    assert sign_in(Client(), HTTP_X_FORWARDED_FOR="198.51.100.4", **proxy).status_code == 302
