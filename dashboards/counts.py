@@ -73,9 +73,12 @@ _WHERE_COLUMNS = ("f_key", "f_owner")
 _WHERE_COUNTS = ("n_open", "n_overdue")
 _GROUPED = (*_STATUS_COLUMNS, *_WHERE_COLUMNS, "f_force")
 _COLUMNS = ("series", *_GROUPED, "n", *_WHERE_COUNTS)
-# Where each part is in a row of `_COLUMNS`: the grouping (series included), then the counts.
-GROUPING = slice(0, 1 + len(_GROUPED))
+# Where each part is in a row of `_COLUMNS`: the counts (after the grouping), the force
+# (the grouping's last column: everything before it keys a count kept per force), …
 COUNTS = slice(1 + len(_GROUPED), None)
+FORCE = _COLUMNS.index("f_force")
+_STATUS = slice(1, 1 + len(_STATUS_COLUMNS))
+_KEY, _OWNER = _COLUMNS.index("f_key"), _COLUMNS.index("f_owner")
 _STATUS_SERIES = frozenset({"flags", "due"})
 
 
@@ -209,9 +212,9 @@ def split_rows(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
     for row in rows:
         series, (n, n_open, n_overdue) = row[0], row[COUNTS]
         if series in _STATUS_SERIES:
-            status_rows.append((series, *row[1:9], n))
+            status_rows.append((series, *row[_STATUS], n))
         else:
-            where_rows.append((series, row[9], row[10], n, n_open or 0, n_overdue or 0))
+            where_rows.append((series, row[_KEY], row[_OWNER], n, n_open or 0, n_overdue or 0))
     return status_rows, where_rows
 
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from dashboards.counts import COUNTS, GROUPING
+from dashboards.counts import COUNTS, FORCE
 from recommendations import freshness
 
 if TYPE_CHECKING:
@@ -73,8 +73,7 @@ class Tally:
             self.per_force[force_id] = counts
 
     def rows(self) -> list[tuple]:
-        force_column = GROUPING.stop - 1
-        return [(*key[:force_column], None, *values) for key, values in self.total.items()]
+        return [(*key, None, *values) for key, values in self.total.items()]
 
 
 _tallies: OrderedDict[str, Tally] = OrderedDict()
@@ -133,11 +132,10 @@ def _lock_for(key: str) -> threading.Lock:
 
 
 def _by_force(rows: list[tuple]) -> dict[int | None, Counts]:
-    force_column = GROUPING.stop - 1
     per_force: dict[int | None, Counts] = defaultdict(dict)
     for row in rows:
         n, n_open, n_overdue = row[COUNTS]  # the last two are NULL in status rows
-        per_force[row[force_column]][row[:force_column]] = [n, n_open or 0, n_overdue or 0]
+        per_force[row[FORCE]][row[:FORCE]] = [n, n_open or 0, n_overdue or 0]
     return per_force
 
 

@@ -40,9 +40,8 @@ def all_forces(user) -> Scope:
 
 def normalised(rows: list[tuple]) -> list[tuple]:
     """Rows with the force column dropped and missing counts as 0, in a fixed order."""
-    force_column = counts.GROUPING.stop - 1
     return sorted(
-        ((*row[:force_column], *(value or 0 for value in row[counts.COUNTS])) for row in rows),
+        ((*row[: counts.FORCE], *(value or 0 for value in row[counts.COUNTS])) for row in rows),
         key=repr,
     )
 
