@@ -43,7 +43,6 @@ from recommendations.extraction import (
 from recommendations.forms import DATE_INPUT
 from recommendations.models import FindingKind, Report
 
-MB = 1024 * 1024
 MAX_PASTE_CHARS = 500_000
 SESSION_DRAFT = "intake.draft.{pk}"
 SESSION_IMPORT = "intake.import.{pk}"
@@ -93,13 +92,6 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _megabytes(count: int) -> str:
-    """Whole or one-decimal MB for real limits; KB only for tiny (test) limits."""
-    if count >= MB:
-        return f"{round(count / MB, 1):g} MB"
-    return f"{round(count / 1024, 1):g} KB"
-
-
 # ---------------------------------------------------------------- forms
 
 
@@ -127,7 +119,7 @@ class SourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
             "PDF, Word (.docx), web page (.html) or text (.txt), up to "
-            f"{_megabytes(_report_upload_limit())}. A scanned PDF has no text to read."
+            f"{uploads.format_bytes(_report_upload_limit())}. A scanned PDF has no text to read."
         )
 
     def clean_file(self) -> Any:
@@ -138,7 +130,7 @@ class SourceForm(forms.Form):
         limit = _report_upload_limit()
         if upload.size > limit:
             raise ValidationError(
-                TOO_LARGE.format(name=name, limit=_megabytes(limit)), code="too_large"
+                TOO_LARGE.format(name=name, limit=uploads.format_bytes(limit)), code="too_large"
             )
         if PurePath(name).suffix.lower() == ".docx":
             # The zip-bomb guard the evidence uploads use (malware scan included), before
@@ -274,10 +266,10 @@ class SpreadsheetForm(forms.Form):
         self.report = report
         self.raw = b""
         self.sheet: spreadsheets.Sheet | None = None
-        self.fields["file"].help_text = (
-            f"CSV or Excel (.xlsx), up to {_megabytes(spreadsheets.max_upload_bytes())}, laid out "
-            "as the template."
-        )
+        limit = uploads.format_bytes(spreadsheets.max_upload_bytes())
+        self.fields[
+            "file"
+        ].help_text = f"CSV or Excel (.xlsx), up to {limit}, laid out as the template."
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -288,7 +280,7 @@ class SpreadsheetForm(forms.Form):
             raise ValidationError(
                 uploads.FILE_TOO_LARGE,
                 code="too_large",
-                params={"name": name, "limit": _megabytes(limit)},
+                params={"name": name, "limit": uploads.format_bytes(limit)},
             )
         self.raw = upload.read()
         try:

@@ -133,7 +133,7 @@ def validate_evidence_upload(upload: UploadedFile, *, max_bytes: int) -> str:
         if size == 0:
             raise _invalid(EMPTY_FILE, "empty", name=name)
         if size > max_bytes:
-            raise _invalid(FILE_TOO_LARGE, "too_large", name=name, limit=_format_bytes(max_bytes))
+            raise _invalid(FILE_TOO_LARGE, "too_large", name=name, limit=format_bytes(max_bytes))
         _check_content(upload, extension=extension, size=size, name=name)
         antivirus.scan(upload, name=name)
         return ALLOWED_EXTENSIONS[extension]
@@ -183,7 +183,7 @@ def _size(upload: UploadedFile) -> int:
     return upload.tell()
 
 
-def _format_bytes(count: int) -> str:
+def format_bytes(count: int) -> str:
     """Whole or one-decimal MB for real limits; KB and bytes only for tiny test limits."""
     for unit, scale in (("MB", MB), ("KB", 1024)):
         if count >= scale:
@@ -242,7 +242,7 @@ def _check_ooxml(upload: UploadedFile, *, extension: str, size: int, name: str) 
             ARCHIVE_TOO_LARGE_WHEN_OPENED,
             "uncompressed_too_large",
             name=name,
-            limit=_format_bytes(MAX_ZIP_UNCOMPRESSED_BYTES),
+            limit=format_bytes(MAX_ZIP_UNCOMPRESSED_BYTES),
         )
     for info in infos:
         if (
