@@ -59,13 +59,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _pack_context(request: HttpRequest, *, for_pdf: bool) -> dict[str, Any]:
     form, scope = _scope(request)
     pack = packs.build(scope)
-    # The pack carries overdue items with their owners and latest updates: who took one
-    # is on the audit trail, as for exports.
-    audit.record(
-        audit.Event.PACK_PRODUCED,
-        request=request,
-        detail={"format": "pdf" if for_pdf else "html", "filters": scope.params()},
-    )
     return _context(
         form,
         scope,
@@ -76,10 +69,23 @@ def _pack_context(request: HttpRequest, *, for_pdf: bool) -> dict[str, Any]:
     )
 
 
+def _record_pack(request: HttpRequest, context: dict[str, Any], file_format: str) -> None:
+    """The pack carries overdue items with their owners and latest updates: who took one
+    is on the audit trail, as for exports. Recorded once it is made, not before."""
+    audit.record(
+        audit.Event.PACK_PRODUCED,
+        request=request,
+        detail={"format": file_format, "filters": context["scope"].params()},
+    )
+
+
 @require_GET
 def pack(request: HttpRequest) -> HttpResponse:
     """The pack as a web page that prints well (print stylesheet, page numbers)."""
-    return render(request, "dashboards/pack.html", _pack_context(request, for_pdf=False))
+    context = _pack_context(request, for_pdf=False)
+    response = render(request, "dashboards/pack.html", context)
+    _record_pack(request, context, "html")
+    return response
 
 
 @require_GET
@@ -87,6 +93,7 @@ def pack_pdf(request: HttpRequest) -> HttpResponse:
     context = _pack_context(request, for_pdf=True)
     html = render_to_string("dashboards/pack.html", context, request=request)
     response = HttpResponse(pdf.render_pdf(html), content_type="application/pdf")
+    _record_pack(request, context, "pdf")
     filename = f"accountability-pack-{context['today']:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
