@@ -415,7 +415,9 @@ def _engage(scope: Scope) -> tuple[Engage | None, list[tuple[MonitoringPeriod, i
                         Figure(
                             status.label,
                             getattr(cause, f"children_{status}"),
-                            scope.link(parent=cause.pk, status=status),
+                            # Counted over all the cause's recommendations, whatever
+                            # the dashboard's filters: so is the list it opens.
+                            scope.link(filtered=False, parent=cause.pk, status=status),
                         )
                         for status in Status
                     ],

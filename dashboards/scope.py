@@ -185,9 +185,10 @@ class Scope:
             params[name] = value.isoformat() if isinstance(value, date) else str(value)
         return params
 
-    def link(self, **extra: Any) -> str:
-        """The findings list, filtered as the dashboard is, plus the figure's own filter."""
-        params = self._params
+    def link(self, *, filtered: bool = True, **extra: Any) -> str:
+        """The findings list, filtered as the dashboard is (unless `filtered` is false, for
+        figures counted without the dashboard's filters), plus the figure's own filter."""
+        params = self._params if filtered else {}
         if extra:
             params = {**params}
             for name, value in extra.items():

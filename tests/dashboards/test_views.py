@@ -89,6 +89,18 @@ def test_drill_down_keeps_the_dashboard_filters(client, world, opcc):
     assert overdue.value == listed_count(client, overdue.link) == 1
 
 
+def test_engage_figures_link_to_lists_of_as_many_findings_whatever_the_filters(client, world, opcc):
+    """They count every recommendation under the cause, so their lists do not take the
+    dashboard's other filters (a kind or theme filter would empty them)."""
+    client.force_login(opcc)
+    filters = {"force": world.force.pk, "kind": "area_for_improvement", "theme": world.theme_x.pk}
+    board = client.get(DASHBOARD, filters).context["board"]
+    figures = [figure for cause in board.engage.causes for figure in cause.children]
+    assert sum(figure.value for figure in figures) > 0
+    for figure in figures:
+        assert listed_count(client, figure.link) == figure.value, (figure.label, figure.link)
+
+
 def test_a_viewer_sees_their_own_force_only(client, world, viewer):
     client.force_login(viewer)
     response = client.get(DASHBOARD, {"force": world.other_force.pk})
