@@ -177,6 +177,11 @@
     return Object.assign(options, extra || {});
   }
 
+  // A bar series: outlined, so its pattern reads in greyscale print.
+  function barDataset(set, fill) {
+    return { label: set.label, data: set.data, backgroundColor: fill, borderColor: "#212529", borderWidth: 1 };
+  }
+
   var builders = {
     kindStatus: function (chartData) {
       return {
@@ -184,13 +189,7 @@
         data: {
           labels: chartData.labels,
           datasets: chartData.datasets.map(function (set, i) {
-            return {
-              label: set.label,
-              data: set.data,
-              backgroundColor: patternFill(PATTERNS[i % PATTERNS.length], STATUS_COLOURS[i % STATUS_COLOURS.length]),
-              borderColor: "#212529",
-              borderWidth: 1,
-            };
+            return barDataset(set, patternFill(PATTERNS[i % PATTERNS.length], STATUS_COLOURS[i % STATUS_COLOURS.length]));
           }),
         },
         options: baseOptions(chartData, {
@@ -213,13 +212,7 @@
         type: "bar",
         data: {
           labels: chartData.labels,
-          datasets: [{
-            label: chartData.datasets[0].label,
-            data: chartData.datasets[0].data,
-            backgroundColor: fills,
-            borderColor: "#212529",
-            borderWidth: 1,
-          }],
+          datasets: [barDataset(chartData.datasets[0], fills)],
         },
         options: baseOptions(chartData, { plugins: { legend: { display: false } } }),
       };
@@ -255,15 +248,7 @@
               tension: 0,
               order: 2,
             },
-            {
-              type: "bar",
-              label: sets[2].label,
-              data: sets[2].data,
-              backgroundColor: patternFill("diagonal", "#997404"),
-              borderColor: "#212529",
-              borderWidth: 1,
-              order: 3,
-            },
+            Object.assign(barDataset(sets[2], patternFill("diagonal", "#997404")), { type: "bar", order: 3 }),
           ],
         },
         options: baseOptions(chartData, {
@@ -278,13 +263,7 @@
         data: {
           labels: chartData.labels,
           datasets: chartData.datasets.map(function (set, i) {
-            return {
-              label: set.label,
-              data: set.data,
-              backgroundColor: i === 0 ? patternFill("solid", "#0a58ca") : patternFill("diagonal", "#842029"),
-              borderColor: "#212529",
-              borderWidth: 1,
-            };
+            return barDataset(set, i === 0 ? patternFill("solid", "#0a58ca") : patternFill("diagonal", "#842029"));
           }),
         },
         options: baseOptions(chartData, {
