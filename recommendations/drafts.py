@@ -58,10 +58,6 @@ class DraftFinding:
     def is_cause_of_concern(self) -> bool:
         return self.kind == FindingKind.CAUSE_OF_CONCERN
 
-    @property
-    def first_offset(self) -> int:
-        return min((start for start, _end in self.spans), default=0)
-
 
 @dataclass
 class DroppedFinding:
