@@ -17,9 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     Count,
-    Prefetch,
     Q,
-    QuerySet,
 )
 
 from dashboards import measures, tallies
@@ -31,7 +29,6 @@ from recommendations.models import (
     Finding,
     FindingKind,
     MonitoringPeriod,
-    ProgressUpdate,
     Rag,
     Report,
     Status,
@@ -333,7 +330,7 @@ def _at_risk_items(
         .order_by("due_on", "pk")
     )
     if latest_updates:
-        rows = with_latest_update(rows)
+        rows = rows.with_latest_update()
     by_date: dict[date, list[Finding]] = defaultdict(list)
     for finding in rows:
         by_date[finding.due_on].append(finding)
@@ -348,13 +345,6 @@ def _at_risk_items(
                 )
                 items.append(AtRiskItem(finding, projected))
     return items[:limit]
-
-
-def with_latest_update(findings: QuerySet[Finding]) -> QuerySet[Finding]:
-    latest = ProgressUpdate.objects.select_related("author").order_by("-as_at", "-created_at")
-    return findings.prefetch_related(
-        Prefetch("updates", queryset=latest[:1], to_attr="latest_updates")
-    )
 
 
 # ---------------------------------------------------------------- Engage and s.55

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboards import measures
-from dashboards.figures import Dashboard, dashboard, with_latest_update
+from dashboards.figures import Dashboard, dashboard
 from dashboards.scope import Scope
 from recommendations.models import Finding, Status
 
@@ -34,16 +34,14 @@ def build(scope: Scope) -> Pack:
     """The dashboard plus the item lists a performance and accountability session works through."""
     board = dashboard(scope, at_risk_limit=PACK_LIST_LIMIT, for_pack=True)
     today = scope.today
-    findings = scope.findings().select_related("report", "owner", "force")
+    findings = scope.findings().select_related("report", "owner", "force").with_latest_update()
     overdue = list(
-        with_latest_update(
-            findings.filter(measures.overdue_q(today=today)).order_by("due_on", "pk")
-        )[:PACK_LIST_LIMIT]
+        findings.filter(measures.overdue_q(today=today)).order_by("due_on", "pk")[:PACK_LIST_LIMIT]
     )
     awaiting = list(
-        with_latest_update(
-            findings.filter(measures.awaiting_assurance_q()).order_by("status_changed_at", "pk")
-        )[:PACK_LIST_LIMIT]
+        findings.filter(measures.awaiting_assurance_q()).order_by("status_changed_at", "pk")[
+            :PACK_LIST_LIMIT
+        ]
     )
     return Pack(
         dashboard=board,

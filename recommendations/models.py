@@ -387,6 +387,14 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)
 
+    def with_latest_update(self) -> Self:
+        """Each finding's newest progress update (with its author), as `latest_updates`:
+        a list of zero or one, in one prefetch query for all of them."""
+        latest = ProgressUpdate.objects.select_related("author").order_by("-as_at", "-created_at")
+        return self.prefetch_related(
+            models.Prefetch("updates", queryset=latest[:1], to_attr="latest_updates")
+        )
+
     def active(self) -> Self:
         return self.filter(status__in=ACTIVE_STATUSES)
 

@@ -222,9 +222,10 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 def _export_queryset(request: HttpRequest) -> Any:
     _form, findings = _filtered_findings(request)
-    latest = ProgressUpdate.objects.select_related("author").order_by("-as_at", "-created_at")
-    return findings.select_related("parent", "opcc_lead").prefetch_related(
-        "themes", Prefetch("updates", queryset=latest[:1], to_attr="latest_updates")
+    return (
+        findings.select_related("parent", "opcc_lead")
+        .prefetch_related("themes")
+        .with_latest_update()
     )
 
 
