@@ -3,7 +3,7 @@
 `grouped_rows` groups the findings in scope four ways in one UNION ALL; the
 dashboard sums the rows in Python (`split_rows`, `totals`). Across all forces the
 rows are kept per force between looks (`tallies.py`), which is why the rows can
-also be grouped by force. The rules (open, overdue …) are in `measures.py`.
+also be grouped by force. The rules (open, overdue …) are in `recommendations.rules`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, TruncMonth
 
 from dashboards import measures
 from dashboards.forecast import FORECAST_WEEKS
+from recommendations import rules
 from recommendations.models import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -122,7 +123,7 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
     Four GROUP BYs; PostgreSQL can run them in parallel:
 
     - "flags": findings by kind, status, RAG, whether overdue, due soon,
-      challenged or finished in the forecast window (each a `measures` rule),
+      challenged or finished in the forecast window (each a rule of `recommendations.rules`),
       and the month they were closed. A few hundred rows at most.
     - "due": recommendations by due date and whether open, for the deadlines per
       month and the forecast's queue.
@@ -135,7 +136,7 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
     """
     today = scope.today
     window_start = today - timedelta(days=7 * FORECAST_WEEKS - 1)
-    findings = measures.with_finished_on(scope.findings())
+    findings = scope.findings().with_finished_on()
     by_force = {}
     if forces is not None:
         of_forces = Q(force_id__in=[f for f in forces if f is not None])
@@ -156,11 +157,11 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
             "f_status": F("status"),
             # RAG matters only while a finding is open; leaving it out of finished rows
             # keeps them few.
-            "f_rag": Case(When(measures.open_q(), then=F("rag")), default=Value("")),
-            "f_overdue": flag(measures.overdue_q(today=today)),
-            "f_due_soon": flag(measures.due_soon_q(today=today)),
-            "f_challenged": flag(measures.challenged_q()),
-            "f_recent": flag(measures.finished_between_q(window_start, today)),
+            "f_rag": Case(When(rules.open_q(), then=F("rag")), default=Value("")),
+            "f_overdue": flag(rules.overdue_q(today=today)),
+            "f_due_soon": flag(rules.due_soon_q(today=today)),
+            "f_challenged": flag(rules.challenged_q()),
+            "f_recent": flag(rules.finished_between_q(window_start, today)),
             "f_day": Case(
                 # Cast: DATE_TRUNC gives a timestamp, and inside CASE nothing converts it back.
                 When(
@@ -179,7 +180,7 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
         {
             "f_kind": F("kind"),
             # Only open or not matters here: status collapses to two values, fewer rows.
-            "f_status": Case(When(measures.open_q(), then=Value("open")), default=Value("")),
+            "f_status": Case(When(rules.open_q(), then=Value("open")), default=Value("")),
             "f_rag": Value(""),
             "f_overdue": no,
             "f_due_soon": no,
@@ -192,8 +193,8 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
     )
     where_counts = {
         "n": Count("pk"),
-        "n_open": Count("pk", filter=measures.open_q()),
-        "n_overdue": Count("pk", filter=measures.overdue_q(today=today)),
+        "n_open": Count("pk", filter=rules.open_q()),
+        "n_overdue": Count("pk", filter=rules.overdue_q(today=today)),
     }
     by_report_and_owner = _part(
         findings,

@@ -3,7 +3,7 @@
 The number of queries does not depend on the amount of data: the names are one
 query, every count is one statement (grouped queries joined with UNION ALL), and
 lists are sliced. Across all forces the counts are kept per force between looks
-(`tallies.py`). The definitions of open, overdue, closed … are in `measures.py`
+(`tallies.py`). The definitions of open, overdue, closed … are in `recommendations.rules`
 and `forecast.py`.
 """
 

@@ -5,7 +5,7 @@ Pure arithmetic on counts, no database: `figures.py` supplies the counts.
 The projection, precisely:
 
 - **Rate.** `finished` is the number of recommendations finished (closed by
-  HMICFRS, superseded or no further action; see `measures.py` for the date) in
+  HMICFRS, superseded or no further action; see `recommendations.rules` for the date) in
   the `weeks` weeks ending today, i.e. on one of the `7 × weeks` days up to and
   including today. The weekly rate is `finished / weeks`.
 - **Queue.** The open recommendations (not started, in progress, reported

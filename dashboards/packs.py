@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboards import measures
 from dashboards.figures import Dashboard, dashboard
 from dashboards.scope import Scope
 from recommendations.models import Finding, Status
@@ -35,13 +34,9 @@ def build(scope: Scope) -> Pack:
     board = dashboard(scope, at_risk_limit=PACK_LIST_LIMIT, for_pack=True)
     today = scope.today
     findings = scope.findings().select_related("report", "owner", "force").with_latest_update()
-    overdue = list(
-        findings.filter(measures.overdue_q(today=today)).order_by("due_on", "pk")[:PACK_LIST_LIMIT]
-    )
+    overdue = list(findings.overdue(today=today).order_by("due_on", "pk")[:PACK_LIST_LIMIT])
     awaiting = list(
-        findings.filter(measures.awaiting_assurance_q()).order_by("status_changed_at", "pk")[
-            :PACK_LIST_LIMIT
-        ]
+        findings.awaiting_assurance().order_by("status_changed_at", "pk")[:PACK_LIST_LIMIT]
     )
     return Pack(
         dashboard=board,

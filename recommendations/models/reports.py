@@ -1,0 +1,163 @@
+"""HMICFRS reports, the inspection frameworks they grade against, and their graded judgments."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Self
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from recommendations.choices import Grade, ReportKind
+from recommendations.models.forces import Force, User
+
+# The PCC must publish a response within 56 days *beginning with* the day the
+# report is published (Police Act 1996 s.55), so the last day is day 0 + 55.
+S55_RESPONSE_DAYS = 55
+
+
+class Framework(models.Model):
+    """An inspection framework whose graded areas change per cycle (PEEL 2023–25, NCPI …)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    report_kind = models.CharField(max_length=20, choices=ReportKind)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report_kind__in=ReportKind.values), name="framework_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentArea(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_graded = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "name"], name="area_unique_per_framework"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def visible_to(self, user: User) -> Self:
+        if user.force_id is None:
+            return self
+        # National reports (no force) are public and concern every force.
+        return self.filter(Q(force_id=user.force_id) | Q(force__isnull=True))
+
+    def s55_response_outstanding(self) -> Self:
+        return self.filter(response_published_on__isnull=True)
+
+    def s55_response_due_by(self, last_day: date) -> Self:
+        """Reports whose PCC response's last day falls on or before `last_day`."""
+        return self.filter(published_on__lte=last_day - timedelta(days=S55_RESPONSE_DAYS))
+
+
+class Report(models.Model):
+    kind = models.CharField(max_length=20, choices=ReportKind)
+    title = models.CharField(max_length=300)
+    force = models.ForeignKey(
+        Force,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="Leave empty for a national or thematic report.",
+    )
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    published_on = models.DateField()
+    url = models.URLField(blank=True, max_length=500)
+    summary = models.TextField(blank=True)
+    # The PCC's response under Police Act 1996 s.55.
+    chief_constable_comments_by = models.DateField(
+        null=True, blank=True, help_text="The date the chief constable's comments were invited by."
+    )
+    response_published_on = models.DateField(null=True, blank=True)
+    response_url = models.URLField(blank=True, max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReportKind.values), name="report_kind_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["force", "kind", "title", "published_on"], name="report_unique_publication"
+            ),
+            models.CheckConstraint(
+                condition=Q(response_published_on__isnull=True)
+                | Q(response_published_on__gte=F("published_on")),
+                name="report_response_after_publication",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["force", "published_on"], name="report_force_published_idx"),
+            models.Index(fields=["kind", "published_on"], name="report_kind_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:report-detail", args=[self.pk])
+
+    @property
+    def response_due_on(self) -> date:
+        """The last day on which the PCC's s.55 response may be published."""
+        return self.published_on + timedelta(days=S55_RESPONSE_DAYS)
+
+    def response_days_left(self, *, today: date) -> int | None:
+        """Days until the response's last day; negative when late; None once published."""
+        if self.response_published_on:
+            return None
+        return (self.response_due_on - today).days
+
+    def response_published_late(self) -> bool:
+        return bool(
+            self.response_published_on and self.response_published_on > self.response_due_on
+        )
+
+
+class GradedJudgment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="judgments")
+    area = models.ForeignKey(AssessmentArea, on_delete=models.PROTECT, related_name="judgments")
+    grade = models.CharField(max_length=25, choices=Grade)
+
+    class Meta:
+        ordering = ["report", "area__position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade__in=Grade.values), name="judgment_grade_valid"
+            ),
+            models.UniqueConstraint(fields=["report", "area"], name="judgment_one_per_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.get_grade_display()}"
+
+    def clean(self) -> None:
+        if self.report_id and self.area_id and self.report.framework_id != self.area.framework_id:
+            raise ValidationError(
+                {"area": "Choose an area from the report's own inspection framework."}
+            )
