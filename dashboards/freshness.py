@@ -1,10 +1,21 @@
-"""Dashboard figures cached until the data changes.
+"""What the dashboard's caches key on, and how writes to the domain move them on.
 
-Across all forces at 50,000 findings the dashboard's figures cost about 170 ms of
-SQL and Python, and are the same for everyone looking at the same scope. They are
-cached under a key that holds the data version (`recommendations.freshness`), so
-any write makes the next request compute them afresh. The cache is per process
-(Django's local-memory cache), so another gunicorn worker may show figures up to
+- The **data version** moves on at every write to the domain's tables. The page
+  cache (`cached`) puts it in its keys, so a cached page never outlives a change.
+- **Finding versions**, one per force, move on only when that force's findings (or
+  their themes) change; the **findings epoch** moves on when a change cannot be put
+  down to one force (a bulk write, a delete that cascades, a report's dates). The
+  all-forces dashboard keeps its counts per force under these (`tallies.py`), so a
+  change to one force recounts only that force.
+
+The dashboard listens to the domain's model signals (each model named as sender)
+and to its bulk-change event; the domain knows nothing of it. Saves and deletes
+move the versions on once at the write and once more when the transaction commits:
+a reader who counted in between (and saw the old rows under the new version) is
+then caught out.
+
+The page cache is per process (Django's local-memory cache) unless a shared cache
+is configured, so another gunicorn worker may show figures up to
 OVERSIGHT_DASHBOARD_CACHE_SECONDS old; the page says when they were computed.
 """
 
@@ -12,15 +23,131 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from recommendations.freshness import data_version
+from recommendations.signals import findings_changed_in_bulk
+
+VERSION_KEY = "oversight:data-version"
+EPOCH_KEY = "oversight:findings-epoch"
+FORCE_KEY = "oversight:findings-version:{}"
+
+
+def data_version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def findings_versions(force_ids: Iterable[int | None]) -> tuple[int, dict[int | None, int]]:
+    """The findings epoch and each force's findings version."""
+    keys = {FORCE_KEY.format(force_id): force_id for force_id in force_ids}
+    found = cache.get_many([EPOCH_KEY, *keys])
+    missing = {key: _fresh_token() for key in (EPOCH_KEY, *keys) if key not in found}
+    if missing:
+        # A new token, never a counter restarted at 1: a value evicted from the cache
+        # must not come back equal to a version something was stored under.
+        cache.set_many(missing, timeout=None)
+        found.update(missing)
+    return found[EPOCH_KEY], {force_id: found[key] for key, force_id in keys.items()}
+
+
+def data_changed(**_: Any) -> None:
+    """Everything may have changed: the data version and the findings epoch move on."""
+    _bump(VERSION_KEY)
+    _bump(EPOCH_KEY)
+
+
+def _fresh_token() -> int:
+    return time.time_ns()
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # not set yet, or evicted
+        cache.set(key, _fresh_token(), timeout=None)
+
+
+def _now_and_at_commit(*keys: str) -> None:
+    def bump() -> None:
+        for key in keys:
+            _bump(key)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+_FORCE_BEFORE = "_dashboard_force_id_before_save"
+
+
+def _note_force_before_save(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Where a finding stood before this save, if the save may move it to another force.
+
+    Services never move a finding between forces, but the admin or a script could, and
+    then both forces' counts are stale. One small read per such save, writes being rare.
+    """
+    update_fields = kwargs.get("update_fields")
+    if instance.pk is None or (update_fields is not None and "force" not in update_fields):
+        return
+    stored = sender._base_manager.filter(pk=instance.pk).values_list("force_id", flat=True)
+    setattr(instance, _FORCE_BEFORE, next(iter(stored), instance.force_id))
+
+
+def _force_keys(sender: type, instance: Any, signal: Any, **kwargs: Any) -> list[str] | None:
+    """The finding versions a write moves on; None for all of them (the epoch)."""
+    from recommendations.models import Finding, Report
+
+    if sender is Finding:
+        if signal is post_save and not kwargs.get("created", False):
+            before = instance.__dict__.pop(_FORCE_BEFORE, instance.force_id)
+            return [FORCE_KEY.format(force_id) for force_id in {before, instance.force_id}]
+        return [FORCE_KEY.format(instance.force_id)]  # created or deleted
+    if signal is m2m_changed:
+        if sender is Finding.themes.through and isinstance(instance, Finding):
+            return [FORCE_KEY.format(instance.force_id)]
+        return None  # from a theme's side: which findings is not said
+    if sender is Report:
+        return None  # its publication date decides which findings a date filter counts
+    if signal is post_save:
+        # History rows, and saves of anything else (a person's name, an update's
+        # narrative), change no count kept per force.
+        return []
+    return None  # deletes can cascade or set owners to NULL: recount every force
+
+
+def _on_write(sender: type, **kwargs: Any) -> None:
+    force_keys = _force_keys(sender, **kwargs)
+    if force_keys is None:
+        _now_and_at_commit(VERSION_KEY, EPOCH_KEY)
+    else:
+        _now_and_at_commit(VERSION_KEY, *force_keys)
+
+
+def _on_bulk_change(**_: Any) -> None:
+    data_changed()
+
+
+def connect() -> None:
+    """Listen to every write to the domain's tables, each model named as the sender."""
+    from recommendations.models import Finding
+
+    for model in apps.get_app_config("recommendations").get_models():
+        uid = f"dashboards-freshness-{model._meta.label_lower}"
+        post_save.connect(_on_write, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_on_write, sender=model, dispatch_uid=f"{uid}-delete")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(_on_write, sender=through, dispatch_uid=f"{uid}-{field.name}")
+    pre_save.connect(_note_force_before_save, sender=Finding, dispatch_uid="dashboards-force")
+    findings_changed_in_bulk.connect(_on_bulk_change, dispatch_uid="dashboards-bulk")
 
 
 def cached(parts: list[Any], compute: Callable[[], Any]) -> tuple[Any, datetime]:

@@ -5,7 +5,7 @@ project's 2-core machine (docs/performance.md), and any write would otherwise
 make the next look at the all-forces dashboard pay it again. The counts are
 grouped rows that add up (each finding belongs to one force), so they are kept
 here per force, with the total beside them. A look at the dashboard reads each
-force's findings version (`recommendations.freshness`) and recounts, in one
+force's findings version (`freshness.py`) and recounts, in one
 query, only the forces whose version moved on, subtracting their old rows from
 the total and adding the new. A bulk write or a cascading delete moves the
 findings epoch on, and then every force is recounted.
@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from dashboards import freshness
 from dashboards.counts import COUNTS, FORCE
-from recommendations import freshness
 
 if TYPE_CHECKING:
     from dashboards.scope import Scope

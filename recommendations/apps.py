@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class RecommendationsConfig(AppConfig):
     name = "recommendations"
     verbose_name = "HMICFRS findings"
-
-    def ready(self) -> None:
-        from recommendations import freshness
-
-        freshness.connect()

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
-from recommendations import freshness
+from recommendations import signals
 from recommendations.models import (
     Finding,
     FindingKind,
@@ -73,8 +73,8 @@ def _delete_synthetic() -> None:
 def seed_synthetic(n_findings: int, *, today: date) -> dict[str, int]:
     # Made-up data.
     rng = random.Random(n_findings)  # nosec
-    # Bulk inserts send no signals: say that the data changed once they are committed.
-    transaction.on_commit(freshness.data_changed)
+    # Bulk inserts send no model signals: say that the data changed, once committed.
+    signals.announce_bulk_change_on_commit()
     _delete_synthetic()
     forces = list(Force.objects.filter(is_territorial=True).order_by("name"))
     themes = list(Theme.objects.order_by("slug"))

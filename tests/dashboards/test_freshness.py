@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations import freshness
+from dashboards import freshness
 from recommendations.models import Finding
 from tests.factories import make_finding, make_report
 

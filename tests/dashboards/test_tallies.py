@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboards import counts, tallies
+from dashboards import counts, freshness, tallies
 from dashboards.scope import Scope, load_names
-from recommendations import freshness
 from recommendations.models import Finding, FindingKind, Status, Theme
 from tests.factories import make_finding, make_report
 
