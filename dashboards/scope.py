@@ -88,7 +88,7 @@ def load_names(user: User, *, today: date) -> Names:
         .order_by("meets_on")
         .values("meets_on")[:1]
     )
-    in_engage = MonitoringPeriod.objects.filter(phase=MonitoringPhase.ENGAGE, ended_on__isnull=True)
+    in_engage = MonitoringPeriod.objects.current_engage()
     if user.force_id is not None:
         in_engage = in_engage.filter(force_id=user.force_id)
     parts = [

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboards import measures
-from recommendations import uploads
+from recommendations import services, uploads
 from recommendations.models import (
     AssuranceOutcome,
     Finding,
@@ -28,7 +27,6 @@ from recommendations.models import (
     Rag,
     Report,
     ReportKind,
-    Role,
     Status,
     Theme,
     User,
@@ -41,13 +39,6 @@ class VersionedForm(forms.Form):
     """Carries the version of the finding the user saw, for the optimistic lock."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-def people(*roles: Role, force: Force | None = None) -> QuerySet[User]:
-    users = User.objects.filter(is_active=True, groups__name__in=[r.value for r in roles])
-    if force is not None:
-        users = users.filter(Q(force=force) | Q(force__isnull=True))
-    return users.distinct().order_by("first_name", "last_name", "username")
 
 
 # ---------------------------------------------------------------- reports
@@ -162,8 +153,8 @@ class FindingForm(forms.ModelForm):
         self.fields["parent"].queryset = parents
         self.fields["parent"].label = "Cause of concern it answers"
         self.fields["themes"].queryset = Theme.objects.all()
-        self.fields["owner"].queryset = people(Role.FORCE_LEAD, Role.OPCC_STAFF, force=report.force)
-        self.fields["opcc_lead"].queryset = people(Role.OPCC_STAFF)
+        self.fields["owner"].queryset = User.objects.owner_candidates(report.force_id)
+        self.fields["opcc_lead"].queryset = User.objects.opcc_lead_candidates(report.force_id)
 
     def clean_reference(self) -> str:
         reference = self.cleaned_data["reference"].strip()
@@ -176,11 +167,15 @@ class FindingForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        kind = data.get("kind")
-        if data.get("parent") and kind != FindingKind.RECOMMENDATION:
-            self.add_error("parent", "Only a recommendation sits under a cause of concern.")
-        if kind == FindingKind.CAUSE_OF_CONCERN and data.get("due_on"):
-            self.add_error("due_on", "A cause of concern carries no deadline of its own.")
+        if data.get("kind"):
+            parent = data.get("parent")
+            errors = services.finding_shape_errors(
+                kind=data["kind"],
+                parent_kind=parent.kind if parent else None,
+                has_due_date=data.get("due_on") is not None,
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
         return data
 
 
@@ -198,10 +193,8 @@ class AssignForm(VersionedForm):
 
     def __init__(self, *args: Any, finding: Finding, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people(
-            Role.FORCE_LEAD, Role.OPCC_STAFF, force=finding.force
-        )
-        self.fields["opcc_lead"].queryset = people(Role.OPCC_STAFF)
+        self.fields["owner"].queryset = User.objects.owner_candidates(finding.force_id)
+        self.fields["opcc_lead"].queryset = User.objects.opcc_lead_candidates(finding.force_id)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -578,8 +571,8 @@ class FindingFilterForm(forms.Form):
         findings = _date_range(findings, "report__published_on", data, "published")
         findings = _date_range(findings, "due_on", data, "due")
         if data.get("closed_from") or data.get("closed_to"):
-            findings = measures.finished_between(
-                findings, data.get("closed_from") or date.min, data.get("closed_to") or date.max
+            findings = findings.finished_between(
+                data.get("closed_from") or date.min, data.get("closed_to") or date.max
             )
         return findings.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
 

@@ -29,9 +29,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit
-from recommendations import freshness, services
-from recommendations.forms import people
-from recommendations.models import Finding, FindingKind, Report, Role, Theme, User
+from recommendations import services, signals
+from recommendations.models import Finding, FindingKind, Report, Theme, User
 from recommendations.spreadsheets import (
     COLUMN_NAMES,
     LIMITS,
@@ -130,10 +129,12 @@ def check(
                 problems.append(_dup(candidate, DUPLICATE_EXISTING))
 
     owners = _usernames(
-        people(Role.FORCE_LEAD, Role.OPCC_STAFF, force=report.force),
-        {c.owner_username for c in candidates},
+        User.objects.owner_candidates(report.force_id), {c.owner_username for c in candidates}
     )
-    leads = _usernames(people(Role.OPCC_STAFF), {c.opcc_lead_username for c in candidates})
+    leads = _usernames(
+        User.objects.opcc_lead_candidates(report.force_id),
+        {c.opcc_lead_username for c in candidates},
+    )
     themes = _themes({t for c in candidates for t in c.themes})
 
     rows = []
@@ -282,8 +283,8 @@ def findings_import(
     plan = check(report, sheet.candidates, errors=sheet.errors)
     if plan.errors:
         raise ImportRejected(plan.errors)
-    # Bulk inserts send no signals: say that the data changed once they are committed.
-    transaction.on_commit(freshness.data_changed)
+    # Bulk inserts send no model signals: say that the data changed, once committed.
+    signals.announce_bulk_change_on_commit()
     now = now or timezone.now()
     reason = f"Imported from {sheet.name}"[:_REASON_CHARS]
 

@@ -36,6 +36,7 @@ from recommendations.models import (
 from recommendations.workflow import Transition
 
 PARENT_MUST_BE_CAUSE_OF_CONCERN = "A recommendation can only sit under a cause of concern."
+ONLY_RECOMMENDATIONS_HAVE_PARENT = "Only a recommendation sits under a cause of concern."
 PARENT_MUST_BE_IN_SAME_REPORT = "The cause of concern must come from the same report."
 CAUSE_OF_CONCERN_HAS_NO_DEADLINE = "A cause of concern carries no deadline of its own."
 REVISION_NEEDS_REASON = "Say why the due date is changing: the original date is kept."
@@ -99,12 +100,35 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied(NOT_ALLOWED)
 
 
-def _validate_parent(*, kind: str, report: Report, parent: Finding | None) -> None:
-    if parent is None:
-        return
-    if kind != FindingKind.RECOMMENDATION or parent.kind != FindingKind.CAUSE_OF_CONCERN:
-        raise ValidationError({"parent": PARENT_MUST_BE_CAUSE_OF_CONCERN})
-    if parent.report_id != report.pk:
+def finding_shape_errors(
+    *, kind: str, parent_kind: str | None, has_due_date: bool
+) -> dict[str, str]:
+    """The rules on a finding's shape, as field → message (empty when it is sound).
+
+    Only a recommendation sits under a parent, and the parent is a cause of concern;
+    a cause of concern carries no deadline. The database holds the same rules as
+    constraints; forms and imports show these messages rather than repeat the rules.
+    """
+    errors = {}
+    if parent_kind is not None:
+        if kind != FindingKind.RECOMMENDATION:
+            errors["parent"] = ONLY_RECOMMENDATIONS_HAVE_PARENT
+        elif parent_kind != FindingKind.CAUSE_OF_CONCERN:
+            errors["parent"] = PARENT_MUST_BE_CAUSE_OF_CONCERN
+    if kind == FindingKind.CAUSE_OF_CONCERN and has_due_date:
+        errors["due_on"] = CAUSE_OF_CONCERN_HAS_NO_DEADLINE
+    return errors
+
+
+def _validate_shape(
+    *, kind: str, report: Report, parent: Finding | None, due_on: date | None
+) -> None:
+    errors = finding_shape_errors(
+        kind=kind, parent_kind=parent.kind if parent else None, has_due_date=due_on is not None
+    )
+    if errors:
+        raise ValidationError(errors)
+    if parent is not None and parent.report_id != report.pk:
         raise ValidationError({"parent": PARENT_MUST_BE_IN_SAME_REPORT})
 
 
@@ -121,9 +145,7 @@ def finding_create(
     themes: Iterable[models.Model] = (),
     **fields: object,
 ) -> Finding:
-    _validate_parent(kind=kind, report=report, parent=parent)
-    if kind == FindingKind.CAUSE_OF_CONCERN and due_on is not None:
-        raise ValidationError({"due_on": CAUSE_OF_CONCERN_HAS_NO_DEADLINE})
+    _validate_shape(kind=kind, report=report, parent=parent, due_on=due_on)
     fields.setdefault("force", report.force)
     finding = Finding(
         report=report,
@@ -173,9 +195,9 @@ def finding_update(
     finding = _lock(finding, expected_version)
     for name, value in changes.items():
         setattr(finding, name, value)
-    _validate_parent(kind=finding.kind, report=finding.report, parent=finding.parent)
-    if finding.kind == FindingKind.CAUSE_OF_CONCERN and finding.due_on is not None:
-        raise ValidationError({"kind": CAUSE_OF_CONCERN_HAS_NO_DEADLINE})
+    _validate_shape(
+        kind=finding.kind, report=finding.report, parent=finding.parent, due_on=finding.due_on
+    )
     finding.full_clean(exclude=["themes"])
     _save(finding, changed_by)
     if themes is not None:
