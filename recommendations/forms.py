@@ -266,6 +266,17 @@ class ProgressUpdateForm(VersionedForm):
             self.add_error("evidence_effective_on", "Give the date the evidence is effective from.")
         return data
 
+    def evidence_files(self) -> list[services.EvidenceFile]:
+        data = self.cleaned_data
+        return [
+            services.EvidenceFile(
+                file=upload,
+                effective_on=data["evidence_effective_on"],
+                description=data.get("evidence_description", ""),
+            )
+            for upload in data.get("evidence") or []
+        ]
+
 
 class AssuranceForm(VersionedForm):
     outcome = forms.ChoiceField(

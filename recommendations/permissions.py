@@ -36,6 +36,14 @@ def can_report_progress(user: User, finding: Finding) -> bool:
     return finding.is_owned_by(user) or finding.actions.filter(owner=user).exists()
 
 
+def can_post_update(user: User, finding: Finding) -> bool:
+    return finding.is_open and can_report_progress(user, finding)
+
+
+def can_revise_due_date(user: User, finding: Finding) -> bool:
+    return finding.due_date_revisable and can_edit(user, finding)
+
+
 def can_apply(user: User, finding: Finding, transition: workflow.Transition) -> bool:
     rule = workflow.RULES[transition]
     if rule.permission == "recommendations.report_progress":

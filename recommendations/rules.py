@@ -70,21 +70,23 @@ def due_soon_days() -> int:
     return settings.OVERSIGHT_DUE_SOON_DAYS
 
 
-def open_q() -> Q:
-    return Q(status__in=OPEN_STATUSES)
+def open_q(prefix: str = "") -> Q:
+    """`prefix` names the relation when counting another model's findings ("findings__")."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES})
 
 
-def active_q() -> Q:
-    return Q(status__in=ACTIVE_STATUSES)
+def active_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status__in": ACTIVE_STATUSES})
 
 
-def overdue_q(*, today: date) -> Q:
-    return active_q() & Q(due_on__lt=today)
+def overdue_q(*, today: date, prefix: str = "") -> Q:
+    return active_q(prefix) & Q(**{f"{prefix}due_on__lt": today})
 
 
-def due_soon_q(*, today: date, days: int | None = None) -> Q:
+def due_soon_q(*, today: date, days: int | None = None, prefix: str = "") -> Q:
     days = due_soon_days() if days is None else days
-    return active_q() & Q(due_on__gte=today, due_on__lte=today + timedelta(days=days))
+    window = {f"{prefix}due_on__gte": today, f"{prefix}due_on__lte": today + timedelta(days=days)}
+    return active_q(prefix) & Q(**window)
 
 
 def awaiting_assurance_q() -> Q:

@@ -40,6 +40,7 @@ ONLY_RECOMMENDATIONS_HAVE_PARENT = "Only a recommendation sits under a cause of 
 PARENT_MUST_BE_IN_SAME_REPORT = "The cause of concern must come from the same report."
 CAUSE_OF_CONCERN_HAS_NO_DEADLINE = "A cause of concern carries no deadline of its own."
 REVISION_NEEDS_REASON = "Say why the due date is changing: the original date is kept."
+DUE_DATE_OF_FINISHED_FINDING = "This finding is finished with, so its due date no longer moves."
 REVISION_NEEDS_NEW_DATE = "The new due date is the same as the current one."
 COMPLETION_NEEDS_EVIDENCE = "Attach evidence before reporting a finding complete."
 CHALLENGE_NEEDS_REASON = "Give the reason for challenging the force's claim."
@@ -217,6 +218,8 @@ def finding_revise_due_date(
     finding = _lock(finding, expected_version)
     if finding.kind == FindingKind.CAUSE_OF_CONCERN:
         raise ValidationError({"new_due_on": CAUSE_OF_CONCERN_HAS_NO_DEADLINE})
+    if not finding.due_date_revisable:
+        raise ValidationError({"new_due_on": DUE_DATE_OF_FINISHED_FINDING})
     if new_due_on == finding.due_on:
         raise ValidationError({"new_due_on": REVISION_NEEDS_NEW_DATE})
     revision = DueDateRevision.objects.create(

@@ -20,7 +20,7 @@ from recommendations.choices import (
     Status,
 )
 from recommendations.models.forces import Force, User
-from recommendations.models.progress import ProgressUpdate
+from recommendations.models.progress import AssuranceDecision, ProgressUpdate
 from recommendations.models.reports import Report
 
 
@@ -54,12 +54,59 @@ class FindingQuerySet(models.QuerySet["Finding"]):
             | Q(pk__in=Action.objects.filter(owner=user).values("finding_id"))
         )
 
+    def led_by_or_unled(self, user: User) -> Self:
+        """Findings this person leads on for the OPCC, and those no one leads on yet."""
+        return self.filter(Q(opcc_lead=user) | Q(opcc_lead__isnull=True))
+
     def with_latest_update(self) -> Self:
         """Each finding's newest progress update (with its author), as `latest_updates`:
         a list of zero or one, in one prefetch query for all of them."""
         latest = ProgressUpdate.objects.select_related("author").order_by("-as_at", "-created_at")
         return self.prefetch_related(
             models.Prefetch("updates", queryset=latest[:1], to_attr="latest_updates")
+        )
+
+    def for_detail(self, user: User) -> Self:
+        """What a finding's page shows, loaded once: the finding if `user` may see it, with
+        its report, people, timeline (updates with evidence, decisions, revisions),
+        actions and the recommendations under it that `user` may see."""
+        return (
+            self.visible_to(user)
+            .select_related(
+                "report", "force", "owner", "opcc_lead", "parent", "superseded_by__report"
+            )
+            .prefetch_related(
+                "themes",
+                models.Prefetch(
+                    "updates",
+                    queryset=ProgressUpdate.objects.select_related("author").prefetch_related(
+                        "evidence"
+                    ),
+                ),
+                models.Prefetch(
+                    "assurance_decisions",
+                    queryset=AssuranceDecision.objects.select_related("decided_by"),
+                ),
+                "due_date_revisions__revised_by",
+                "actions__owner",
+                models.Prefetch(
+                    "children", queryset=Finding.objects.visible_to(user).order_by("id")
+                ),
+            )
+        )
+
+    def related_to(self, finding: Finding) -> Self:
+        """Findings of other reports sharing a theme with `finding`: the same force's and
+        national ones (across all forces the themes match too many rows to be useful)."""
+        return (
+            self.filter(
+                Q(force=finding.force_id) | Q(force__isnull=True),
+                themes__in=[theme.pk for theme in finding.themes.all()],
+            )
+            .exclude(report=finding.report_id)
+            .select_related("report")
+            .distinct()
+            .order_by("-report__published_on", "reference")
         )
 
     def open(self) -> Self:
@@ -263,6 +310,11 @@ class Finding(models.Model):
     @property
     def is_challenged(self) -> bool:
         return self.challenged_at is not None
+
+    @property
+    def due_date_revisable(self) -> bool:
+        """Only open findings that may carry a deadline (not causes of concern) get a new one."""
+        return self.is_open and self.kind != FindingKind.CAUSE_OF_CONCERN
 
     @property
     def due_date_revised(self) -> bool:
