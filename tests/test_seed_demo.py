@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from recommendations.demo import DEMO_FORCE_NAME
+from recommendations.management.commands._seed.seeder import DEMO_FORCE_NAME
 from recommendations.models import (
     AssuranceOutcome,
     Evidence,

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from recommendations.demo import DEMO_FORCE_NAME
+from recommendations.management.commands._seed.seeder import DEMO_FORCE_NAME
 from recommendations.models import Force, Report, ReportKind
 from tests.intake.conftest import PUBLISHED
 from tests.support.browser import shot, sign_in

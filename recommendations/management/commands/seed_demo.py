@@ -3,8 +3,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from recommendations.demo import Seeder
-from recommendations.synthetic import seed_synthetic
+from recommendations.management.commands._seed.seeder import Seeder
+from recommendations.management.commands._seed.synthetic import seed_synthetic
 
 
 class Command(BaseCommand):
