@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, TruncMonth
 from dashboards import measures
 from dashboards.forecast import FORECAST_WEEKS
 from recommendations import rules
+from recommendations.filters import NOT_RATED
 from recommendations.models import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -42,8 +43,6 @@ from recommendations.models import (
 
 if TYPE_CHECKING:
     from dashboards.scope import Scope
-
-NOT_RATED = "none"  # as recommendations.forms.NOT_RATED: the list's filter value
 
 
 @dataclass

@@ -21,9 +21,10 @@ from django.db.models import (
 )
 
 from dashboards import measures, tallies
-from dashboards.counts import NOT_RATED, Counts, grouped_rows, split_rows, totals
+from dashboards.counts import Counts, grouped_rows, split_rows, totals
 from dashboards.forecast import DueGroup, Forecast, forecast, projected_close
 from dashboards.scope import Scope
+from recommendations.filters import NOT_RATED
 from recommendations.models import (
     OPEN_STATUSES,
     Finding,

@@ -6,10 +6,9 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from dashboards.scope import Names
+from recommendations.filters import CachedOptionsSelect
 from recommendations.forms import DATE_INPUT
 from recommendations.models import FindingKind, User
 
@@ -21,13 +20,13 @@ SCOPE_FIELDS = ("force", "report", "kind", "theme", "published_from", "published
 class DashboardFilterForm(forms.Form):
     # Integer fields checked against `Names` rather than ChoiceFields: with a
     # thousand reports, building and normalising choices costs more than the
-    # queries (see docs/performance.md). The selects are drawn by `options`.
-    force = forms.IntegerField(required=False)
-    report = forms.IntegerField(required=False)
+    # queries (see docs/performance.md). Their selects list the same names.
+    force = forms.IntegerField(required=False, widget=CachedOptionsSelect)
+    report = forms.IntegerField(required=False, widget=CachedOptionsSelect)
     kind = forms.ChoiceField(
         choices=[("", "Any kind"), *FindingKind.choices], required=False, label="Kind of finding"
     )
-    theme = forms.IntegerField(required=False)
+    theme = forms.IntegerField(required=False, widget=CachedOptionsSelect)
     published_from = forms.DateField(
         required=False, label="Report published from", widget=DATE_INPUT
     )
@@ -40,6 +39,25 @@ class DashboardFilterForm(forms.Form):
         if user.force_id is not None:
             # A force-scoped user sees only their own force: nothing to choose.
             del self.fields["force"]
+        else:
+            forces = sorted(names.forces.items(), key=lambda item: item[1])
+            self._offer("force", "All forces", forces)
+        reports = sorted(
+            names.reports.items(),
+            key=lambda item: (-item[1].published_on.toordinal(), item[1].title),
+        )
+        self._offer(
+            "report",
+            "Any report",
+            [(pk, f"{r.title} ({r.published_on:%b %Y})") for pk, r in reports],
+        )
+        self._offer("theme", "Any theme", sorted(names.themes.items(), key=lambda item: item[1]))
+        for name in ("force", "report", "kind", "theme"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] = "form-select"
+
+    def _offer(self, name: str, empty: str, choices: list[tuple[int, str]]) -> None:
+        self.fields[name].widget.options = [("", empty)] + [(str(v), label) for v, label in choices]
 
     def _known(self, name: str, known: dict[int, Any]) -> int | None:
         value = self.cleaned_data.get(name)
@@ -79,38 +97,6 @@ class DashboardFilterForm(forms.Form):
     @property
     def chooses_force(self) -> bool:
         return "force" in self.fields
-
-    def _options(self, name: str, empty: str, choices: list[tuple[int, str]]) -> SafeString:
-        """A select's <option>s, built here: a template loop over a thousand reports is slow."""
-        current = str(self[name].value() or "")
-        parts = [f'<option value="">{escape(empty)}</option>']
-        for value, label in choices:
-            selected = " selected" if str(value) == current else ""
-            parts.append(f'<option value="{value}"{selected}>{escape(label)}</option>')
-        # Every label is escaped above.
-        return mark_safe("".join(parts))  # nosec
-
-    @property
-    def force_options(self) -> SafeString:
-        forces = sorted(self.names.forces.items(), key=lambda item: item[1])
-        return self._options("force", "All forces", forces)
-
-    @property
-    def report_options(self) -> SafeString:
-        reports = sorted(
-            self.names.reports.items(),
-            key=lambda item: (-item[1].published_on.toordinal(), item[1].title),
-        )
-        return self._options(
-            "report",
-            "Any report",
-            [(pk, f"{r.title} ({r.published_on:%b %Y})") for pk, r in reports],
-        )
-
-    @property
-    def theme_options(self) -> SafeString:
-        themes = sorted(self.names.themes.items(), key=lambda item: item[1])
-        return self._options("theme", "Any theme", themes)
 
     def scope_name(self, filters: dict[str, Any]) -> str:
         """The force in view, for headings: the chosen force, the user's own, or all forces."""

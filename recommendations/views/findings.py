@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
-from recommendations import exports, forms, permissions, services, uploads
+from recommendations import exports, filters, forms, permissions, services, uploads
 from recommendations.history import finding_history
 from recommendations.models import Evidence, Finding, User
 from recommendations.paging import CappedPaginator
@@ -33,9 +33,9 @@ from recommendations.workflow import Transition, allowed_transitions
 # ---------------------------------------------------------------- findings list
 
 
-def _filtered_findings(request: HttpRequest) -> tuple[forms.FindingFilterForm, Any]:
+def _filtered_findings(request: HttpRequest) -> tuple[filters.FindingFilterForm, Any]:
     require(request.user.has_perm("recommendations.view_finding"))
-    form = forms.FindingFilterForm(request.GET or None, user=request.user)
+    form = filters.FindingFilterForm(request.GET or None, user=request.user)
     findings = form.filter(
         Finding.objects.visible_to(request.user), today=timezone.localdate()
     ).select_related("report", "force", "owner")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
-from recommendations import forms, rules, services
+from recommendations import filters, forms, rules, services
 from recommendations.models import Finding, FindingKind, Report, User
 from recommendations.views.common import PAGE_SIZE, query_without_page, require, visible_report
 
@@ -44,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     require(request.user.has_perm("recommendations.view_report"))
-    form = forms.ReportFilterForm(request.GET or None, user=request.user)
+    form = filters.ReportFilterForm(request.GET or None, user=request.user)
     reports = form.filter(
         Report.objects.visible_to(request.user)
         .select_related("force")

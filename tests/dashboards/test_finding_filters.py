@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django import forms
 
-from recommendations.forms import FindingFilterForm, LongSelect
+from recommendations.filters import CachedOptionsSelect, FindingFilterForm
 from recommendations.models import Finding
 from tests.dashboards.conftest import TODAY
 
@@ -78,9 +78,9 @@ def test_the_drill_down_filters_are_hidden_and_named_in_the_summary(world, opcc)
     assert labels["Under cause of concern"].startswith("C1:")
 
 
-def test_long_select_renders_what_django_select_renders(world, opcc):
+def test_the_cached_options_select_renders_what_django_select_renders(world, opcc):
     choices = [("", "Any"), (1, "Tom & Jerry <b>"), (2, "Second")]
-    fast = LongSelect(attrs={"class": "form-select"}, choices=choices)
+    fast = CachedOptionsSelect(attrs={"class": "form-select"}, choices=choices)
     plain = forms.Select(attrs={"class": "form-select"}, choices=choices)
 
     def options(html: str) -> list[str]:
