@@ -115,6 +115,16 @@ def test_s55_response_is_due_within_56_days_beginning_with_publication(published
     assert report.response_days_left(today=last_day) == 0
     assert list(Report.objects.s55_response_due_by(last_day)) == [report]
     assert list(Report.objects.s55_response_due_by(last_day - timedelta(days=1))) == []
+    assert list(Report.objects.s55_last_day_between(last_day, last_day)) == [report]
+    assert list(Report.objects.s55_last_day_between(last_day + timedelta(days=1), date.max)) == []
+
+
+def test_the_s55_last_day_of_a_far_future_report_never_raises():
+    """Stored data may hold a date whose day 56 does not exist (year 10000)."""
+    report = Report(published_on=date(9999, 12, 20))
+    assert report.response_due_on == date.max
+    assert report.response_days_left(today=date(2026, 12, 4)) > 0
+    assert not Report.objects.s55_response_due_by(date.min).exists()
 
 
 def test_s55_countdown_stops_once_the_response_is_published():

@@ -19,6 +19,24 @@ from recommendations.models.forces import Force, User
 S55_RESPONSE_DAYS = 55
 
 
+def s55_last_day(published_on: date) -> date:
+    """The last day on which the PCC may publish the s.55 response to a report published
+    on `published_on`. Never raises: a date so far ahead that the day does not exist
+    gives the last date there is."""
+    try:
+        return published_on + timedelta(days=S55_RESPONSE_DAYS)
+    except OverflowError:
+        return date.max
+
+
+def _published_for_last_day(last_day: date) -> date:
+    """The publication date whose s.55 last day is `last_day` (the inverse of the above)."""
+    try:
+        return last_day - timedelta(days=S55_RESPONSE_DAYS)
+    except OverflowError:
+        return date.min
+
+
 class Framework(models.Model):
     """An inspection framework whose graded areas change per cycle (PEEL 2023–25, NCPI …)."""
 
@@ -65,7 +83,14 @@ class ReportQuerySet(models.QuerySet["Report"]):
 
     def s55_response_due_by(self, last_day: date) -> Self:
         """Reports whose PCC response's last day falls on or before `last_day`."""
-        return self.filter(published_on__lte=last_day - timedelta(days=S55_RESPONSE_DAYS))
+        return self.filter(published_on__lte=_published_for_last_day(last_day))
+
+    def s55_last_day_between(self, first: date, last: date) -> Self:
+        """Reports whose PCC response's last day falls from `first` to `last` inclusive."""
+        return self.filter(
+            published_on__gte=_published_for_last_day(first),
+            published_on__lte=_published_for_last_day(last),
+        )
 
 
 class Report(models.Model):
@@ -125,7 +150,7 @@ class Report(models.Model):
     @property
     def response_due_on(self) -> date:
         """The last day on which the PCC's s.55 response may be published."""
-        return self.published_on + timedelta(days=S55_RESPONSE_DAYS)
+        return s55_last_day(self.published_on)
 
     def response_days_left(self, *, today: date) -> int | None:
         """Days until the response's last day; negative when late; None once published."""
