@@ -160,21 +160,19 @@ class Scope:
         return self.user.force_id or self.filters.get("force")
 
     def findings(self) -> QuerySet[Finding]:
-        findings = Finding.objects.visible_to(self.user).order_by()
         f = self.filters
-        if f.get("force"):
-            findings = findings.filter(force_id=f["force"])
-        if f.get("report"):
-            findings = findings.filter(report_id=f["report"])
-        if f.get("kind"):
-            findings = findings.filter(kind=f["kind"])
-        if f.get("theme"):
-            findings = findings.filter(themes=f["theme"])
-        if f.get("published_from"):
-            findings = findings.filter(report__published_on__gte=f["published_from"])
-        if f.get("published_to"):
-            findings = findings.filter(report__published_on__lte=f["published_to"])
-        return findings
+        return (
+            Finding.objects.visible_to(self.user)
+            .order_by()
+            .matching(
+                force=f.get("force"),
+                report=f.get("report"),
+                kind=f.get("kind"),
+                theme=f.get("theme"),
+                published_from=f.get("published_from"),
+                published_to=f.get("published_to"),
+            )
+        )
 
     def params(self) -> dict[str, str]:
         """The filters as query-string values: the dashboard and the findings list read the same."""

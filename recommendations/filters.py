@@ -244,13 +244,19 @@ class FindingFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         if q := (data.get("q") or "").strip():
             findings = findings.filter(Q(text__icontains=q) | Q(reference__iexact=q))
-        for name in ("report", "force", "kind", "owner", "parent"):
+        findings = findings.matching(
+            force=data.get("force"),
+            report=data.get("report"),
+            kind=data.get("kind"),
+            theme=data.get("theme"),
+            published_from=data.get("published_from"),
+            published_to=data.get("published_to"),
+        )
+        for name in ("owner", "parent"):
             if data.get(name):
                 findings = findings.filter(**{name: data[name]})
         if data.get("rag"):
             findings = findings.filter(rag="" if data["rag"] == NOT_RATED else data["rag"])
-        if data.get("theme"):
-            findings = findings.filter(themes=data["theme"])
         if data.get("status") == "open":
             findings = findings.open()
         elif data.get("status"):
@@ -263,7 +269,6 @@ class FindingFilterForm(forms.Form):
             findings = findings.challenged()
         if data.get("no_owner"):
             findings = findings.filter(owner__isnull=True)
-        findings = _date_range(findings, "report__published_on", data, "published")
         findings = _date_range(findings, "due_on", data, "due")
         if data.get("closed_from") or data.get("closed_to"):
             findings = findings.finished_between(

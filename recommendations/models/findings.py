@@ -109,6 +109,31 @@ class FindingQuerySet(models.QuerySet["Finding"]):
             .order_by("-report__published_on", "reference")
         )
 
+    def matching(
+        self,
+        *,
+        force: object = None,
+        report: object = None,
+        kind: str | None = None,
+        theme: object = None,
+        published_from: date | None = None,
+        published_to: date | None = None,
+    ) -> Self:
+        """The filters the dashboard and the findings list share, so that a figure and the
+        list it links to select the same findings. Each takes an object or its id; an empty
+        one is no filter."""
+        findings = self
+        for lookup, value in (("force", force), ("report", report), ("kind", kind)):
+            if value:
+                findings = findings.filter(**{lookup: value})
+        if theme:
+            findings = findings.filter(themes=theme)
+        if published_from:
+            findings = findings.filter(report__published_on__gte=published_from)
+        if published_to:
+            findings = findings.filter(report__published_on__lte=published_to)
+        return findings
+
     def open(self) -> Self:
         return self.filter(rules.open_q())
 
