@@ -45,6 +45,20 @@ if TYPE_CHECKING:
     from dashboards.scope import Scope
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One number, what it counts, and the findings list that shows those findings."""
+
+    label: str
+    value: int
+    link: str
+    note: str = ""
+
+    @property
+    def shown(self) -> str:
+        return f"{self.value:,}"
+
+
 @dataclass
 class Counts:
     """Totals derived from the status rows of `grouped_rows`."""

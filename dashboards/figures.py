@@ -15,13 +15,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    Q,
-)
 
 from dashboards import measures, tallies
-from dashboards.counts import Counts, grouped_rows, split_rows, totals
+from dashboards.counts import Counts, Figure, grouped_rows, split_rows, totals
+from dashboards.engage import Engage, S55Tracker, engage_panel, s55_tracker
 from dashboards.forecast import DueGroup, Forecast, forecast, projected_close
 from dashboards.scope import Scope
 from recommendations.filters import NOT_RATED
@@ -31,7 +28,6 @@ from recommendations.models import (
     FindingKind,
     MonitoringPeriod,
     Rag,
-    Report,
     Status,
 )
 
@@ -39,26 +35,10 @@ RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, NOT_RATED)
 RAG_LABELS = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green", NOT_RATED: "Not rated"}
 BURN_UP_MONTHS_BACK = 23  # two years including this month
 BURN_UP_MONTHS_AHEAD = 12
-S55_WINDOW_DAYS = 183  # reports published in the last six months
-S55_LIMIT = 15
 TOP = 10
 
 
 # ---------------------------------------------------------------- figures
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One number, what it counts, and the findings list that shows those findings."""
-
-    label: str
-    value: int
-    link: str
-    note: str = ""
-
-    @property
-    def shown(self) -> str:
-        return f"{self.value:,}"
 
 
 @dataclass(frozen=True)
@@ -348,146 +328,6 @@ def _at_risk_items(
     return items[:limit]
 
 
-# ---------------------------------------------------------------- Engage and s.55
-
-
-@dataclass(frozen=True)
-class CauseOfConcern:
-    finding: Finding
-    children: list[Figure]
-    children_total: int
-
-
-@dataclass(frozen=True)
-class Engage:
-    period: MonitoringPeriod
-    days: int
-    next_ppog: date | None
-    causes: list[CauseOfConcern]
-
-    @property
-    def causes_open(self) -> int:
-        return sum(1 for cause in self.causes if cause.finding.is_open)
-
-    @property
-    def causes_closed(self) -> int:
-        return len(self.causes) - self.causes_open
-
-
-def _engage(scope: Scope) -> tuple[Engage | None, list[tuple[MonitoringPeriod, int]]]:
-    """The chosen force's Engage panel, or, across all forces, the forces in Engage."""
-    today = scope.today
-    periods = scope.names.engage
-    if scope.force_id is None:
-        return None, [(period, period.days_in_phase(today=today)) for period in periods]
-    period = next((p for p in periods if p.force_id == scope.force_id), None)
-    if period is None:
-        return None, []
-    status_counts = {
-        f"children_{status}": Count("children", filter=Q(children__status=status))
-        for status in Status
-    }
-    causes = (
-        Finding.objects.visible_to(scope.user)
-        .filter(monitoring_periods=period.pk)
-        .select_related("report")
-        .annotate(children_total=Count("children"), **status_counts)
-        .order_by("report__published_on", "reference")
-    )
-    return (
-        Engage(
-            period=period,
-            days=period.days_in_phase(today=today),
-            next_ppog=period.next_ppog,
-            causes=[
-                CauseOfConcern(
-                    finding=cause,
-                    children=[
-                        Figure(
-                            status.label,
-                            getattr(cause, f"children_{status}"),
-                            # Counted over all the cause's recommendations, whatever
-                            # the dashboard's filters: so is the list it opens.
-                            scope.link(filtered=False, parent=cause.pk, status=status),
-                        )
-                        for status in Status
-                    ],
-                    children_total=cause.children_total,
-                )
-                for cause in causes
-            ],
-        ),
-        [],
-    )
-
-
-def _force_name(scope: Scope, force_id: int | None) -> str:
-    if force_id is None:
-        return "National report"
-    if force_id == scope.user.force_id:  # a force-scoped user's names hold no forces
-        return str(scope.user.force)
-    return scope.names.forces.get(force_id, "")
-
-
-@dataclass(frozen=True)
-class S55Row:
-    report: Report
-    force_name: str
-    due_on: date
-    days_left: int | None
-    published_late: bool
-
-
-@dataclass(frozen=True)
-class S55Tracker:
-    rows: list[S55Row]
-    more: int
-
-
-def _s55(scope: Scope) -> S55Tracker:
-    """Reports of the last six months: responses outstanding (most urgent first), then published.
-
-    From the report names already loaded (`load_names`), filtered as the dashboard is:
-    a chosen force's own reports and the national ones it must answer.
-    """
-    since = scope.today - timedelta(days=S55_WINDOW_DAYS)
-    f = scope.filters
-    rows = []
-    for pk, name in scope.names.reports.items():
-        if name.published_on < since:
-            continue
-        if f.get("force") and name.force_id not in (f["force"], None):
-            continue
-        if f.get("report") and pk != f["report"]:
-            continue
-        if f.get("published_from") and name.published_on < f["published_from"]:
-            continue
-        if f.get("published_to") and name.published_on > f["published_to"]:
-            continue
-        report = Report(
-            pk=pk,
-            title=name.title,
-            force_id=name.force_id,
-            published_on=name.published_on,
-            response_published_on=name.response_published_on,
-        )
-        rows.append(
-            S55Row(
-                report=report,
-                force_name=_force_name(scope, name.force_id),
-                due_on=report.response_due_on,
-                days_left=report.response_days_left(today=scope.today),
-                published_late=report.response_published_late(),
-            )
-        )
-    outstanding = sorted((r for r in rows if r.days_left is not None), key=lambda r: r.due_on)
-    published = sorted(
-        (r for r in rows if r.days_left is None), key=lambda r: r.report.published_on, reverse=True
-    )
-    ordered = outstanding + published
-    return S55Tracker(rows=ordered[:S55_LIMIT], more=max(0, len(ordered) - S55_LIMIT))
-
-
 # ---------------------------------------------------------------- the whole dashboard
 
 
@@ -598,7 +438,7 @@ def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False)
     projection = forecast(
         _queue(counts), today=scope.today, finished=counts["recommendations_finished_recently"]
     )
-    engage, forces_in_engage = _engage(scope)
+    engage, forces_in_engage = engage_panel(scope)
     return Dashboard(
         scope=scope,
         counts=counts,
@@ -611,5 +451,5 @@ def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False)
         at_risk=_at_risk_items(scope, projection, at_risk_limit, latest_updates=for_pack),
         engage=engage,
         forces_in_engage=forces_in_engage,
-        s55=_s55(scope),
+        s55=s55_tracker(scope),
     )

@@ -1,0 +1,158 @@
+"""The Engage panel (a force's causes of concern and their recommendations' progress, the
+forces in Engage) and the PCC's s.55 response tracker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+
+from dashboards.counts import Figure
+from dashboards.scope import Scope
+from recommendations.models import (
+    Finding,
+    MonitoringPeriod,
+    Report,
+    Status,
+)
+
+S55_WINDOW_DAYS = 183  # reports published in the last six months
+S55_LIMIT = 15
+
+
+@dataclass(frozen=True)
+class CauseOfConcern:
+    finding: Finding
+    children: list[Figure]
+    children_total: int
+
+
+@dataclass(frozen=True)
+class Engage:
+    period: MonitoringPeriod
+    days: int
+    next_ppog: date | None
+    causes: list[CauseOfConcern]
+
+    @property
+    def causes_open(self) -> int:
+        return sum(1 for cause in self.causes if cause.finding.is_open)
+
+    @property
+    def causes_closed(self) -> int:
+        return len(self.causes) - self.causes_open
+
+
+def engage_panel(scope: Scope) -> tuple[Engage | None, list[tuple[MonitoringPeriod, int]]]:
+    """The chosen force's Engage panel, or, across all forces, the forces in Engage."""
+    today = scope.today
+    periods = scope.names.engage
+    if scope.force_id is None:
+        return None, [(period, period.days_in_phase(today=today)) for period in periods]
+    period = next((p for p in periods if p.force_id == scope.force_id), None)
+    if period is None:
+        return None, []
+    status_counts = {
+        f"children_{status}": Count("children", filter=Q(children__status=status))
+        for status in Status
+    }
+    causes = (
+        Finding.objects.visible_to(scope.user)
+        .filter(monitoring_periods=period.pk)
+        .select_related("report")
+        .annotate(children_total=Count("children"), **status_counts)
+        .order_by("report__published_on", "reference")
+    )
+    return (
+        Engage(
+            period=period,
+            days=period.days_in_phase(today=today),
+            next_ppog=period.next_ppog,
+            causes=[
+                CauseOfConcern(
+                    finding=cause,
+                    children=[
+                        Figure(
+                            status.label,
+                            getattr(cause, f"children_{status}"),
+                            # Counted over all the cause's recommendations, whatever
+                            # the dashboard's filters: so is the list it opens.
+                            scope.link(filtered=False, parent=cause.pk, status=status),
+                        )
+                        for status in Status
+                    ],
+                    children_total=cause.children_total,
+                )
+                for cause in causes
+            ],
+        ),
+        [],
+    )
+
+
+def _force_name(scope: Scope, force_id: int | None) -> str:
+    if force_id is None:
+        return "National report"
+    if force_id == scope.user.force_id:  # a force-scoped user's names hold no forces
+        return str(scope.user.force)
+    return scope.names.forces.get(force_id, "")
+
+
+@dataclass(frozen=True)
+class S55Row:
+    report: Report
+    force_name: str
+    due_on: date
+    days_left: int | None
+    published_late: bool
+
+
+@dataclass(frozen=True)
+class S55Tracker:
+    rows: list[S55Row]
+    more: int
+
+
+def s55_tracker(scope: Scope) -> S55Tracker:
+    """Reports of the last six months: responses outstanding (most urgent first), then published.
+
+    From the report names already loaded (`load_names`), filtered as the dashboard is:
+    a chosen force's own reports and the national ones it must answer.
+    """
+    since = scope.today - timedelta(days=S55_WINDOW_DAYS)
+    f = scope.filters
+    rows = []
+    for pk, name in scope.names.reports.items():
+        if name.published_on < since:
+            continue
+        if f.get("force") and name.force_id not in (f["force"], None):
+            continue
+        if f.get("report") and pk != f["report"]:
+            continue
+        if f.get("published_from") and name.published_on < f["published_from"]:
+            continue
+        if f.get("published_to") and name.published_on > f["published_to"]:
+            continue
+        report = Report(
+            pk=pk,
+            title=name.title,
+            force_id=name.force_id,
+            published_on=name.published_on,
+            response_published_on=name.response_published_on,
+        )
+        rows.append(
+            S55Row(
+                report=report,
+                force_name=_force_name(scope, name.force_id),
+                due_on=report.response_due_on,
+                days_left=report.response_days_left(today=scope.today),
+                published_late=report.response_published_late(),
+            )
+        )
+    outstanding = sorted((r for r in rows if r.days_left is not None), key=lambda r: r.due_on)
+    published = sorted(
+        (r for r in rows if r.days_left is None), key=lambda r: r.report.published_on, reverse=True
+    )
+    ordered = outstanding + published
+    return S55Tracker(rows=ordered[:S55_LIMIT], more=max(0, len(ordered) - S55_LIMIT))
