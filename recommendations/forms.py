@@ -73,8 +73,12 @@ class ReportForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.force_id is not None:
-            # A force-scoped user records reports for their own force (or national ones).
+            # A force-scoped user records reports for their own force. National reports
+            # concern every force, so only people who work across all forces record them.
             self.fields["force"].queryset = Force.objects.filter(pk=user.force_id)
+            self.fields["force"].required = True
+            self.fields["force"].empty_label = None
+            self.fields["force"].help_text = ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

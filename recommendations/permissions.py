@@ -8,7 +8,7 @@ here, so a page never offers what a service would refuse.
 from __future__ import annotations
 
 from recommendations import workflow
-from recommendations.models import Finding, User
+from recommendations.models import Finding, Report, User
 
 
 def can_see_force_of(user: User, finding: Finding) -> bool:
@@ -42,6 +42,27 @@ def can_post_update(user: User, finding: Finding) -> bool:
 
 def can_revise_due_date(user: User, finding: Finding) -> bool:
     return finding.due_date_revisable and can_edit(user, finding)
+
+
+def works_on_report(user: User, report: Report) -> bool:
+    """Whether a report is this person's to change. A national report (no force) concerns
+    every force, so only people who work across all forces change it; a force's report,
+    people of that force or of all forces. Everyone who sees a report may read it."""
+    if report.force_id is None:
+        return user.force_id is None
+    return user.force_id is None or user.force_id == report.force_id
+
+
+def can_change_report(user: User, report: Report) -> bool:
+    return user.has_perm("recommendations.change_report") and works_on_report(user, report)
+
+
+def can_add_report(user: User, report: Report) -> bool:
+    return user.has_perm("recommendations.add_report") and works_on_report(user, report)
+
+
+def can_add_finding_to(user: User, report: Report) -> bool:
+    return user.has_perm("recommendations.add_finding") and works_on_report(user, report)
 
 
 def can_apply(user: User, finding: Finding, transition: workflow.Transition) -> bool:

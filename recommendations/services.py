@@ -48,6 +48,13 @@ CLOSURE_NEEDS_LETTER = "Give the date and reference of the HMICFRS letter that c
 SUCCESSOR_REQUIRED = "Choose the finding that supersedes this one."
 SUCCESSOR_NOT_SELF = "A finding cannot supersede itself."
 NO_FURTHER_ACTION_NEEDS_REASON = "Say why no further action is needed."
+OWNER_NOT_ELIGIBLE = (
+    "{person} cannot own this finding: the owner must be a force lead or OPCC staff member "
+    "who can see its force."
+)
+OPCC_LEAD_NOT_ELIGIBLE = (
+    "{person} cannot lead on this finding: the OPCC lead must be OPCC staff who can see its force."
+)
 NOT_ALLOWED = "You do not have permission to do that to this finding."
 
 
@@ -133,6 +140,22 @@ def _validate_shape(
         raise ValidationError({"parent": PARENT_MUST_BE_IN_SAME_REPORT})
 
 
+def _validate_people(*, force_id: int | None, owner: object, opcc_lead: object) -> None:
+    """Only people who may see a finding can own it or lead on it: they are emailed its
+    reference and title."""
+    errors = {}
+    if isinstance(owner, User) and not (
+        User.objects.owner_candidates(force_id).filter(pk=owner.pk).exists()
+    ):
+        errors["owner"] = OWNER_NOT_ELIGIBLE.format(person=owner)
+    if isinstance(opcc_lead, User) and not (
+        User.objects.opcc_lead_candidates(force_id).filter(pk=opcc_lead.pk).exists()
+    ):
+        errors["opcc_lead"] = OPCC_LEAD_NOT_ELIGIBLE.format(person=opcc_lead)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def finding_create(
     *,
@@ -146,8 +169,16 @@ def finding_create(
     themes: Iterable[models.Model] = (),
     **fields: object,
 ) -> Finding:
+    if created_by is not None:
+        _require(permissions.can_add_finding_to(created_by, report))
     _validate_shape(kind=kind, report=report, parent=parent, due_on=due_on)
     fields.setdefault("force", report.force)
+    force = fields["force"]
+    _validate_people(
+        force_id=force.pk if force else None,
+        owner=fields.get("owner"),
+        opcc_lead=fields.get("opcc_lead"),
+    )
     finding = Finding(
         report=report,
         kind=kind,
@@ -199,6 +230,12 @@ def finding_update(
     _validate_shape(
         kind=finding.kind, report=finding.report, parent=finding.parent, due_on=finding.due_on
     )
+    if "owner" in changes or "opcc_lead" in changes:
+        _validate_people(
+            force_id=finding.force_id,
+            owner=changes.get("owner"),
+            opcc_lead=changes.get("opcc_lead"),
+        )
     finding.full_clean(exclude=["themes"])
     _save(finding, changed_by)
     if themes is not None:
@@ -427,6 +464,10 @@ def report_save(*, report: Report, grades: dict[int, str], by: User) -> Report:
     """Save a report and its graded judgments together (an empty grade removes the judgment)."""
     from recommendations.models import GradedJudgment
 
+    if report.pk is not None:
+        _require(permissions.can_change_report(by, Report.objects.get(pk=report.pk)))
+    allowed = permissions.can_change_report if report.pk else permissions.can_add_report
+    _require(allowed(by, report))
     _attribute(report, by)
     report.full_clean()
     report.save()

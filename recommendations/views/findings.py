@@ -160,7 +160,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def finding_create(request: HttpRequest, report_pk: int) -> HttpResponse:
     report = visible_report(request, report_pk)
-    require(request.user.has_perm("recommendations.add_finding"))
+    require(permissions.can_add_finding_to(request.user, report))
     form = forms.FindingForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -12,9 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
-from recommendations import filters, forms, rules, services
+from recommendations import filters, forms, permissions, rules, services
 from recommendations.models import Finding, FindingKind, Report, User
 from recommendations.views.common import PAGE_SIZE, query_without_page, require, visible_report
+
+NOT_YOUR_REPORT = (
+    "You record reports for your own force. A national report concerns every force, "
+    "so it is recorded by OPCC staff who work across all forces."
+)
 
 
 @require_GET
@@ -79,8 +84,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             f for f in standalone if f.kind == FindingKind.AREA_FOR_IMPROVEMENT
         ],
         "monitoring": report.force.current_monitoring() if report.force else None,
-        "can_edit": request.user.has_perm("recommendations.change_report"),
-        "can_add_finding": request.user.has_perm("recommendations.add_finding"),
+        "can_edit": permissions.can_change_report(request.user, report),
+        "can_add_finding": permissions.can_add_finding_to(request.user, report),
     }
     return render(request, "recommendations/report_detail.html", context)
 
@@ -109,7 +114,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_report(request, pk)
-    require(request.user.has_perm("recommendations.change_report"))
+    require(permissions.can_change_report(request.user, report))
     return _report_form(request, report)
 
 
@@ -125,6 +130,8 @@ def _report_form(request: HttpRequest, report: Report) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except PermissionDenied:
+            form.add_error("force", NOT_YOUR_REPORT)
         else:
             messages.success(request, f"Report “{report.title}” saved.")
             return redirect("recommendations:report-detail", report.pk)
