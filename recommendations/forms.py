@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from recommendations import services, uploads
+from recommendations import dates, services, uploads
 from recommendations.models import (
     AssuranceOutcome,
     Finding,
@@ -25,6 +25,26 @@ from recommendations.models import (
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date a person enters: from 1990 to ten years ahead (recommendations/dates.py)."""
+
+    widget = DATE_INPUT
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        today = timezone.localdate()
+        if value is not None and not dates.EARLIEST <= value <= dates.latest_enterable(today):
+            raise ValidationError(dates.out_of_range_message(today), code="date_out_of_range")
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        latest = dates.latest_enterable(timezone.localdate())
+        return {
+            **super().widget_attrs(widget),
+            "min": dates.EARLIEST.isoformat(),
+            "max": latest.isoformat(),
+        }
 
 
 class VersionedForm(forms.Form):
@@ -62,6 +82,11 @@ class ReportForm(forms.ModelForm):
             "published_on": "Published on",
             "chief_constable_comments_by": "Chief constable's comments invited by",
             "response_published_on": "PCC response published on",
+        }
+        field_classes = {
+            "published_on": DateField,
+            "chief_constable_comments_by": DateField,
+            "response_published_on": DateField,
         }
         widgets = {
             "published_on": DATE_INPUT,
@@ -132,6 +157,7 @@ class FindingForm(forms.ModelForm):
             "opcc_lead",
         ]
         labels = {"due_on": "Due date", "text": "Full text", "opcc_lead": "OPCC lead"}
+        field_classes = {"due_on": DateField}
         widgets = {
             "due_on": DATE_INPUT,
             "text": forms.Textarea(attrs={"rows": 6}),
@@ -219,13 +245,13 @@ class ProgressUpdateForm(VersionedForm):
         help_text="Red: little done, unlikely to meet the deadline. Amber: under way. "
         "Green: complete, or on course to complete by the deadline.",
     )
-    as_at = forms.DateField(label="As at", widget=DATE_INPUT)
+    as_at = DateField(label="As at", widget=DATE_INPUT)
     evidence = MultipleFileField(
         required=False,
         help_text="PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV; up to "
         f"{settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024)} MB each.",
     )
-    evidence_effective_on = forms.DateField(
+    evidence_effective_on = DateField(
         label="Evidence is effective from",
         required=False,
         widget=DATE_INPUT,
@@ -295,7 +321,7 @@ class AssuranceForm(VersionedForm):
 
 
 class CloseForm(VersionedForm):
-    closed_on = forms.DateField(label="Date of the HMICFRS letter", widget=DATE_INPUT)
+    closed_on = DateField(label="Date of the HMICFRS letter", widget=DATE_INPUT)
     letter_reference = forms.CharField(max_length=200, label="Letter reference")
 
 
@@ -323,7 +349,7 @@ class NoFurtherActionForm(VersionedForm):
 
 
 class ReviseDueDateForm(VersionedForm):
-    new_due_on = forms.DateField(label="New due date", widget=DATE_INPUT)
+    new_due_on = DateField(label="New due date", widget=DATE_INPUT)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason for the change",

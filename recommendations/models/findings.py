@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from recommendations import rules
+from recommendations import dates, rules
 from recommendations.choices import (
     ActionStatus,
     FindingKind,
@@ -244,6 +244,7 @@ class Finding(models.Model):
             ("report_progress", "Can post progress updates and evidence on owned findings"),
         ]
         constraints = [
+            *dates.within_range("finding", "due_on", "original_due_on", "closed_on"),
             models.CheckConstraint(
                 condition=Q(kind__in=FindingKind.values), name="finding_kind_valid"
             ),
@@ -366,6 +367,7 @@ class DueDateRevision(models.Model):
     class Meta:
         ordering = ["finding", "revised_at"]
         constraints = [
+            *dates.within_range("due_date_revision", "previous_due_on", "new_due_on"),
             models.CheckConstraint(condition=~Q(reason=""), name="due_date_revision_has_reason"),
             models.CheckConstraint(
                 condition=Q(previous_due_on__isnull=True) | ~Q(new_due_on=F("previous_due_on")),
@@ -407,6 +409,7 @@ class Action(models.Model):
     class Meta:
         ordering = ["finding", "due_on", "id"]
         constraints = [
+            *dates.within_range("action", "due_on", "completed_on"),
             models.CheckConstraint(
                 condition=Q(status__in=ActionStatus.values), name="action_status_valid"
             ),

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from recommendations import dates
 from recommendations.choices import MonitoringPhase, Role
 
 
@@ -117,6 +118,7 @@ class MonitoringPeriod(models.Model):
     class Meta:
         ordering = ["force", "-started_on"]
         constraints = [
+            *dates.within_range("monitoring", "started_on", "ended_on"),
             models.CheckConstraint(
                 condition=Q(phase__in=MonitoringPhase.values), name="monitoring_phase_valid"
             ),
@@ -162,6 +164,7 @@ class PpogMeeting(models.Model):
         ordering = ["meets_on"]
         verbose_name = "PPOG meeting"
         constraints = [
+            *dates.within_range("ppog_meeting", "meets_on"),
             models.UniqueConstraint(
                 fields=["monitoring_period", "meets_on"], name="ppog_meeting_unique_date"
             ),

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from recommendations import dates
 from recommendations.choices import AssuranceOutcome, Rag
 
 
@@ -34,6 +35,7 @@ class ProgressUpdate(models.Model):
         ordering = ["finding", "-as_at", "-created_at"]
         get_latest_by = ["as_at", "created_at"]
         constraints = [
+            *dates.within_range("update", "as_at"),
             models.CheckConstraint(condition=Q(rag__in=Rag.values), name="update_rag_valid"),
             models.CheckConstraint(condition=~Q(narrative=""), name="update_has_narrative"),
         ]
@@ -68,6 +70,7 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["update", "uploaded_at"]
         verbose_name_plural = "evidence"
+        constraints = [*dates.within_range("evidence", "effective_on")]
 
     def __str__(self) -> str:
         return self.original_name

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from recommendations import dates
 from recommendations.choices import Grade, ReportKind
 from recommendations.models.forces import Force, User
 
@@ -124,6 +125,9 @@ class Report(models.Model):
     class Meta:
         ordering = ["-published_on", "title"]
         constraints = [
+            *dates.within_range(
+                "report", "published_on", "chief_constable_comments_by", "response_published_on"
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=ReportKind.values), name="report_kind_valid"
             ),
