@@ -165,6 +165,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and HASH_ME
     options["options"] = " ".join(
         filter(None, [options.get("options", ""), f"-c hash_mem_multiplier={HASH_MEM_MULTIPLIER}"])
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two requests writing at once must queue, not fail with "database is locked": each
+    # transaction takes the write lock when it begins (so none upgrades a read lock it
+    # cannot get), and waits up to 20 s for it. WAL lets readers carry on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "recommendations.User"

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from recommendations import permissions, workflow
@@ -54,6 +54,14 @@ OWNER_NOT_ELIGIBLE = (
 )
 OPCC_LEAD_NOT_ELIGIBLE = (
     "{person} cannot lead on this finding: the OPCC lead must be OPCC staff who can see its force."
+)
+REFERENCE_TAKEN = (
+    "This report already has a finding numbered {ref}: it was saved a moment ago, "
+    "perhaps by a second click."
+)
+REPORT_TAKEN = (
+    "This report is already recorded (same force, kind, title and publication date): "
+    "it was saved a moment ago, perhaps by a second click."
 )
 NOT_ALLOWED = "You do not have permission to do that to this finding."
 
@@ -191,7 +199,13 @@ def finding_create(
     )
     finding.full_clean(exclude=["themes"])
     _attribute(finding, created_by, "Created")
-    finding.save()
+    try:
+        with transaction.atomic():
+            finding.save()
+    except IntegrityError as exc:
+        # full_clean checked every constraint; a twin submitted at the same moment (a
+        # double click) can still take the reference between that check and this save.
+        raise ValidationError({"reference": REFERENCE_TAKEN.format(ref=finding.reference)}) from exc
     finding.themes.set(themes)
     return finding
 
@@ -470,7 +484,11 @@ def report_save(*, report: Report, grades: dict[int, str], by: User) -> Report:
     _require(allowed(by, report))
     _attribute(report, by)
     report.full_clean()
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError as exc:
+        raise ValidationError(REPORT_TAKEN) from exc
     for area_id, grade in grades.items():
         if grade:
             GradedJudgment.objects.update_or_create(
