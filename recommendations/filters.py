@@ -276,6 +276,16 @@ class FindingFilterForm(forms.Form):
             )
         return findings.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
 
+    def applied_filters(self) -> dict[str, str]:
+        """The filters in effect, by name, as plain text (for the audit trail)."""
+        if not self.is_valid():
+            return {}
+        return {
+            name: str(getattr(value, "pk", value))
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "", False)
+        }
+
     def active_filters(self) -> list[tuple[str, str]]:
         """The filters in use, as (label, value) pairs for the result summary."""
         if not self.is_valid():

@@ -18,6 +18,7 @@ from recommendations.models import (
     FindingKind,
     ProgressUpdate,
     Rag,
+    Role,
     Status,
     Theme,
     User,
@@ -295,7 +296,7 @@ def test_exports_of_no_findings_have_just_the_header():
 
 
 def test_people_appear_by_full_name_when_they_have_one(force):
-    named = make_user(force=force, first_name="Dana", last_name="Scully")
+    named = make_user(Role.FORCE_LEAD, force=force, first_name="Dana", last_name="Scully")
     finding = make_finding(report=make_report(force=force), owner=named)
 
     (row,) = finding_rows(_fetched(finding), today=TODAY)

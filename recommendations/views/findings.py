@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +25,8 @@ from recommendations.paging import CappedPaginator
 from recommendations.views.common import (
     PAGE_SIZE,
     query_without_page,
+    record_read,
+    refuse_unseen,
     require,
     visible_finding,
     visible_report,
@@ -62,47 +65,45 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _export_queryset(request: HttpRequest) -> Any:
-    _form, findings = _filtered_findings(request)
-    return (
+EXPORT_REFUSED = (
+    "Nothing was exported: a filter is not valid (see below). Correct it, or clear it, "
+    "and export again."
+)
+
+
+def _export(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The filtered findings as a file; refused while any filter is invalid, since
+    exporting everything instead would take out far more than the user asked for."""
+    form, findings = _filtered_findings(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, EXPORT_REFUSED)
+        return redirect(f"{reverse('recommendations:finding-list')}?{request.GET.urlencode()}")
+    findings = (
         findings.select_related("parent", "opcc_lead")
         .prefetch_related("themes")
         .with_latest_update()
     )
-
-
-def _record_export(request: HttpRequest, file_format: str) -> None:
-    """Who took which findings out of Oversight: the filters say which."""
-    filters = {
-        name: values if len(values) > 1 else values[0]
-        for name, values in request.GET.lists()
-        if name != "page" and any(values)
-    }
+    today = timezone.localdate()
+    make = exports.findings_csv_response if file_format == "csv" else exports.findings_xlsx_response
+    response = make(findings, today=today, filename=f"findings-{today:%Y-%m-%d}")
+    # Who took which findings out of Oversight: the filters applied say which.
+    applied = form.applied_filters() if form.is_bound else {}
     audit.record(
         audit.Event.FINDINGS_EXPORTED,
         request=request,
-        detail={"format": file_format, "filters": filters},
+        detail={"format": file_format, "filters": applied},
     )
+    return response
 
 
 @require_GET
 def finding_export_csv(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    response = exports.findings_csv_response(
-        _export_queryset(request), today=today, filename=f"findings-{today:%Y-%m-%d}"
-    )
-    _record_export(request, "csv")
-    return response
+    return _export(request, "csv")
 
 
 @require_GET
 def finding_export_xlsx(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    response = exports.findings_xlsx_response(
-        _export_queryset(request), today=today, filename=f"findings-{today:%Y-%m-%d}"
-    )
-    _record_export(request, "xlsx")
-    return response
+    return _export(request, "xlsx")
 
 
 # ---------------------------------------------------------------- a finding
@@ -137,8 +138,10 @@ def _timeline(finding: Finding) -> list[TimelineEntry]:
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user.has_perm("recommendations.view_finding"))
     user: User = request.user
-    finding = get_object_or_404(Finding.objects.for_detail(user), pk=pk)
-    audit.record(audit.Event.FINDING_VIEWED, request=request, obj=finding)
+    finding = Finding.objects.for_detail(user).filter(pk=pk).first()
+    if finding is None:
+        raise refuse_unseen(request, Finding, pk)
+    record_read(request, finding)
     transitions = {t: permissions.can_apply(user, finding, t) for t in allowed_transitions(finding)}
     context = {
         "finding": finding,

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit import services as audit
 from recommendations import filters, forms, permissions, rules, services
 from recommendations.models import Finding, FindingKind, Report, User
 from recommendations.views.common import PAGE_SIZE, query_without_page, require, visible_report
@@ -71,7 +70,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_report(request, pk)
-    audit.record(audit.Event.REPORT_VIEWED, request=request, obj=report)
     findings = report.findings.visible_to(request.user).select_related("owner", "opcc_lead")
     causes, standalone = _grouped_under_causes(list(findings.order_by("id")))
     context = {
