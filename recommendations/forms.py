@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from recommendations import dates, services, uploads
+from recommendations import dates, plaintext, services, uploads
 from recommendations.models import (
     AssuranceOutcome,
     Finding,
@@ -25,6 +25,20 @@ from recommendations.models import (
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlainTextMixin:
+    """Cleans every text a form accepts (recommendations/plaintext.py): a Textarea's as
+    multi-line text, any other's as one line. Mixed into every form that takes text."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()  # type: ignore[misc]
+        for name, value in data.items():
+            if isinstance(value, str):
+                widget = self.fields[name].widget  # type: ignore[attr-defined]
+                multi = isinstance(widget, forms.Textarea)
+                data[name] = plaintext.multi_line(value) if multi else plaintext.single_line(value)
+        return data
 
 
 class DateField(forms.DateField):
@@ -47,7 +61,7 @@ class DateField(forms.DateField):
         }
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(PlainTextMixin, forms.Form):
     """Carries the version of the finding the user saw, for the optimistic lock."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -56,7 +70,7 @@ class VersionedForm(forms.Form):
 # ---------------------------------------------------------------- reports
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(PlainTextMixin, forms.ModelForm):
     url = forms.URLField(
         assume_scheme="https", required=False, max_length=500, label="Link to the report"
     )
@@ -141,7 +155,7 @@ class JudgmentsForm(forms.Form):
 # ---------------------------------------------------------------- findings
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Finding
         fields = [
