@@ -16,8 +16,9 @@ from hashlib import sha256
 from typing import Self
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 
@@ -218,9 +219,15 @@ class CalendarFeed(models.Model):
 
     @classmethod
     def for_token(cls, token: str) -> CalendarFeed | None:
+        """The feed of a working token. Its person must be active and still hold a role:
+        someone who loses every role loses the feed on their calendar's next read."""
+        from recommendations.models import Role
+
+        has_role = Exists(Group.objects.filter(user=OuterRef("user_id"), name__in=Role.values))
         return (
             cls.objects.select_related("user", "user__force")
             .filter(token_hash=_hash(token), user__is_active=True)
+            .filter(has_role | Q(user__is_superuser=True))
             .first()
         )
 
