@@ -18,127 +18,35 @@
 from __future__ import annotations
 
 import logging
+import operator
 import smtplib
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import reduce
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from recommendations.models import (
-    ACTIVE_STATUSES,
-    S55_RESPONSE_DAYS,
-    Action,
-    Finding,
-    FindingKind,
-    PpogMeeting,
-    Report,
-    ReportKind,
-    Role,
-    Status,
-    User,
-)
-from reminders import emails, policy
-from reminders.models import (
-    DeliveryStatus,
-    Digest,
-    ItemType,
-    Reminder,
-    ReminderKind,
-    ReminderPreference,
-    ScanRecord,
-)
-from reminders.policy import Occasion, Policy
+from recommendations.models import User
+from reminders import emails, items
+from reminders.audience import Audience
+from reminders.items import BATCH, ReminderRow
+from reminders.models import DeliveryStatus, Digest, Reminder, ScanRecord
+from reminders.policy import Policy
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
-BATCH = 2000
 # Any constant will do: it only has to be the same for every scanner.
 SCAN_LOCK_KEY = 7_265_001
 
 
-# ---------------------------------------------------------------- who is told
-
-
-@dataclass
-class Audience:
-    """Active people with an email address, their roles, scopes and preferences."""
-
-    force_of: dict[int, int | None]
-    preferences: dict[int, ReminderPreference]
-    roles: dict[str, set[int]]
-
-    @classmethod
-    def load(cls) -> Audience:
-        people = User.objects.filter(is_active=True).exclude(email="").values_list("pk", "force_id")
-        force_of = dict(people)
-        memberships = User.groups.through.objects.filter(
-            user_id__in=force_of.keys(),
-            group__in=Group.objects.filter(name__in=[r.value for r in Role]),
-        ).values_list("user_id", "group__name")
-        roles: dict[str, set[int]] = defaultdict(set)
-        for user_id, group in memberships:
-            roles[group].add(user_id)
-        preferences = {
-            p.user_id: p for p in ReminderPreference.objects.filter(user_id__in=force_of)
-        }
-        return cls(force_of=force_of, preferences=preferences, roles=roles)
-
-    def wants(self, user_id: int | None, kind: str) -> bool:
-        if user_id is None or user_id not in self.force_of:
-            return False
-        preference = self.preferences.get(user_id)
-        return preference is None or preference.wants(kind)
-
-    def with_role(self, role: Role, *, force_id: int | None) -> list[int]:
-        """People in the role who can see the force (scoped to it, or to no force)."""
-        return sorted(
-            user_id
-            for user_id in self.roles.get(role.value, ())
-            if self.force_of[user_id] is None or self.force_of[user_id] == force_id
-        )
-
-    def chief_constables_office(self, force_id: int | None) -> list[int]:
-        """Viewers scoped to the force: the Chief Constable's office."""
-        return sorted(
-            user_id
-            for user_id in self.roles.get(Role.VIEWER.value, ())
-            if force_id is not None and self.force_of[user_id] == force_id
-        )
-
-
 # ---------------------------------------------------------------- scan
-
-
-@dataclass
-class _Collector:
-    audience: Audience
-    rows: list[tuple[int, str, int, str, date, date]]
-
-    def add(
-        self,
-        recipients: Iterable[int | None],
-        item_type: ItemType,
-        item_id: int,
-        occasion: Occasion | None,
-        due_on: date,
-    ) -> None:
-        if occasion is None:
-            return
-        for user_id in set(recipients):
-            if self.audience.wants(user_id, occasion.kind):
-                self.rows.append(
-                    (user_id, item_type.value, item_id, occasion.kind.value, occasion.on, due_on)
-                )
 
 
 _INSERT_IGNORING_DUPLICATES = """
@@ -151,7 +59,7 @@ _INSERT_IGNORING_DUPLICATES = """
 """
 
 
-def _insert(rows: list[tuple[int, str, int, str, date, date]]) -> int:
+def _insert(rows: list[ReminderRow]) -> int:
     """Insert the rows that are new, in one statement; return how many were."""
     if not rows:
         return 0
@@ -191,151 +99,22 @@ def scan(*, today: date, rules: Policy | None = None) -> int:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     return 0
-        collector = _Collector(Audience.load(), [])
-        _scan_deadlines(collector, today, rules)
-        _scan_reports(collector, today, rules)
-        _scan_ppog(collector, today, rules)
-        _scan_assurance_backlog(collector, today, rules)
-        created = _insert(collector.rows)
+        found = items.Found(Audience.load(), [])
+        for group in items.sharing_rows():
+            # Items that read the same rows (deadlines, escalations) share one pass.
+            since, until = group[0].window(today=today, rules=rules)
+            for row in group[0].rows(since=since, until=until, rules=rules):
+                for item in group:
+                    item.remind(found, row, today=today, rules=rules)
+        created = _insert(found.rows)
         ScanRecord.objects.create(finished_at=timezone.now(), today=today, created=created)
     logger.info("Reminder scan for %s recorded %d new reminders", today, created)
     return created
 
 
-def _scan_deadlines(collector: _Collector, today: date, rules: Policy) -> None:
-    horizon = today + timedelta(days=rules.horizon_days)
-    escalate_to: dict[int | None, list[int]] = {}
-
-    def escalation_recipients(lead_id: int | None, force_id: int | None) -> list[int | None]:
-        if force_id not in escalate_to:
-            escalate_to[force_id] = collector.audience.chief_constables_office(force_id)
-        return [lead_id, *escalate_to[force_id]]
-
-    findings = (
-        Finding.objects.active()
-        .filter(kind=FindingKind.RECOMMENDATION, due_on__isnull=False, due_on__lte=horizon)
-        .values_list("pk", "due_on", "owner_id", "opcc_lead_id", "force_id")
-        .iterator(chunk_size=BATCH)
-    )
-    actions = (
-        Action.objects.open()
-        .filter(due_on__isnull=False, due_on__lte=horizon, finding__status__in=ACTIVE_STATUSES)
-        .values_list("pk", "due_on", "owner_id", "finding__opcc_lead_id", "finding__force_id")
-        .iterator(chunk_size=BATCH)
-    )
-    for item_type, rows in ((ItemType.FINDING, findings), (ItemType.ACTION, actions)):
-        for pk, due_on, owner_id, lead_id, force_id in rows:
-            occasion = policy.deadline_occasion(due_on, today=today, policy=rules)
-            collector.add([owner_id], item_type, pk, occasion, due_on)
-            escalation = policy.escalation_occasion(due_on, today=today, policy=rules)
-            if escalation is not None:
-                recipients = escalation_recipients(lead_id, force_id)
-                collector.add(recipients, item_type, pk, escalation, due_on)
-
-
-def _scan_reports(collector: _Collector, today: date, rules: Policy) -> None:
-    audience = collector.audience
-    earliest = today - timedelta(days=S55_RESPONSE_DAYS)
-    reports = (
-        Report.objects.s55_response_outstanding()
-        .filter(published_on__gte=earliest)
-        .values_list("pk", "published_on", "force_id")
-    )
-    for pk, published_on, force_id in reports:
-        last_day = published_on + timedelta(days=S55_RESPONSE_DAYS)
-        occasion = policy.countdown_occasion(
-            last_day, today=today, before_days=rules.s55_before_days, kind=ReminderKind.S55_RESPONSE
-        )
-        collector.add(
-            audience.with_role(Role.OPCC_STAFF, force_id=force_id),
-            ItemType.REPORT,
-            pk,
-            occasion,
-            last_day,
-        )
-
-    plan_weeks = timedelta(weeks=rules.ncpi_plan_weeks)
-    ncpi = Report.objects.filter(
-        kind__in=(ReportKind.NCPI, ReportKind.NCPI_REINSPECTION),
-        published_on__gte=today - plan_weeks,
-    ).values_list("pk", "published_on", "force_id")
-    for pk, published_on, force_id in ncpi:
-        plan_due = published_on + plan_weeks
-        occasion = policy.countdown_occasion(
-            plan_due,
-            today=today,
-            before_days=rules.ncpi_plan_before_days,
-            kind=ReminderKind.NCPI_ACTION_PLAN,
-        )
-        recipients = [
-            *audience.with_role(Role.OPCC_STAFF, force_id=force_id),
-            *audience.with_role(Role.FORCE_LEAD, force_id=force_id),
-        ]
-        collector.add(recipients, ItemType.REPORT, pk, occasion, plan_due)
-
-
-def _scan_ppog(collector: _Collector, today: date, rules: Policy) -> None:
-    audience = collector.audience
-    meetings = PpogMeeting.objects.filter(
-        monitoring_period__phase="engage",
-        monitoring_period__ended_on__isnull=True,
-        meets_on__gte=today,
-        meets_on__lte=today + timedelta(days=max(rules.ppog_before_days, default=0)),
-    ).values_list("pk", "meets_on", "monitoring_period__force_id")
-    for pk, meets_on, force_id in meetings:
-        occasion = policy.countdown_occasion(
-            meets_on,
-            today=today,
-            before_days=rules.ppog_before_days,
-            kind=ReminderKind.PPOG_MEETING,
-        )
-        recipients = [
-            *audience.with_role(Role.OPCC_STAFF, force_id=force_id),
-            *audience.chief_constables_office(force_id),
-        ]
-        collector.add(recipients, ItemType.PPOG_MEETING, pk, occasion, meets_on)
-
-
-def _scan_assurance_backlog(collector: _Collector, today: date, rules: Policy) -> None:
-    audience = collector.audience
-    waiting_since = timezone.make_aware(
-        datetime.combine(today - timedelta(days=rules.assurance_backlog_days), datetime.max.time())
-    )
-    claims = Finding.objects.filter(
-        status=Status.REPORTED_COMPLETE, status_changed_at__lte=waiting_since
-    ).values_list("pk", "status_changed_at", "opcc_lead_id", "force_id")
-    for pk, claimed_at, lead_id, force_id in claims:
-        claimed_on = timezone.localdate(claimed_at)
-        occasion = policy.backlog_occasion(claimed_on, today=today, policy=rules)
-        recipients = (
-            [lead_id]
-            if audience.wants(lead_id, ReminderKind.ASSURANCE_BACKLOG)
-            else (audience.with_role(Role.OPCC_STAFF, force_id=force_id))
-        )
-        due = claimed_on + timedelta(days=rules.assurance_backlog_days)
-        collector.add(recipients, ItemType.FINDING, pk, occasion, due)
-
-
-# ---------------------------------------------------------------- compose
-
-
 def _still_applies(today: date) -> Q:
-    """Reminders whose finding or action is still open with the same deadline."""
-    live_findings = Finding.objects.active().filter(
-        pk=OuterRef("item_id"), due_on=OuterRef("due_on")
-    )
-    live_backlog = Finding.objects.filter(pk=OuterRef("item_id"), status=Status.REPORTED_COMPLETE)
-    live_actions = Action.objects.open().filter(pk=OuterRef("item_id"), due_on=OuterRef("due_on"))
-    live_reports = Report.objects.s55_response_outstanding().filter(pk=OuterRef("item_id"))
-    backlog = Q(item_type=ItemType.FINDING, kind=ReminderKind.ASSURANCE_BACKLOG)
-    return (
-        (backlog & Exists(live_backlog))
-        | (Q(item_type=ItemType.FINDING) & ~backlog & Exists(live_findings))
-        | (Q(item_type=ItemType.ACTION) & Exists(live_actions))
-        | (Q(item_type=ItemType.REPORT, kind=ReminderKind.S55_RESPONSE) & Exists(live_reports))
-        | Q(item_type=ItemType.REPORT, kind=ReminderKind.NCPI_ACTION_PLAN)
-        | Q(item_type=ItemType.PPOG_MEETING, due_on__gte=today)
-    )
+    """Reminders whose item is still there to remind of, as each item kind decides."""
+    return reduce(operator.or_, (item.still_applies(today=today) for item in items.ALL))
 
 
 @transaction.atomic
