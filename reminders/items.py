@@ -148,6 +148,10 @@ class Item:
         """Lines for the (item_type, item_id) pairs that still exist, in a few queries."""
         raise NotImplementedError
 
+    def uid(self, row: Row) -> str:
+        """The calendar event's identity, stable while the item exists."""
+        return f"{row.item_type}-{row.item_id}"
+
     def _of_kind(self) -> Q:
         return Q(kind__in=self.kinds)
 
@@ -328,6 +332,9 @@ class S55Response(_ReportCountdown):
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
         return list(audience.with_role(Role.OPCC_STAFF, force_id=row.force_id))
 
+    def uid(self, row: Row) -> str:
+        return f"s55-{row.item_id}"
+
     def still_applies(self, *, today: date) -> Q:
         live = Report.objects.s55_response_outstanding().filter(pk=OuterRef("item_id"))
         return self._of_kind() & Q(item_type=ItemType.REPORT) & Exists(live)
@@ -363,6 +370,9 @@ class NcpiActionPlan(_ReportCountdown):
             *audience.with_role(Role.OPCC_STAFF, force_id=row.force_id),
             *audience.with_role(Role.FORCE_LEAD, force_id=row.force_id),
         ]
+
+    def uid(self, row: Row) -> str:
+        return f"ncpi-{row.item_id}"
 
     def still_applies(self, *, today: date) -> Q:
         return self._of_kind() & Q(item_type=ItemType.REPORT)
