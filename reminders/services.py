@@ -1,18 +1,21 @@
-"""Reminder generation and delivery: scan → compose → drain.
+"""Reminder generation and delivery: scan → compose → send.
 
-* `scan` records every reminder that has fallen due as a `Reminder` row. Inserts
+* `reminders_scan` records every reminder that has fallen due as a `Reminder` row. Inserts
   ignore conflicts on the unique key, so a repeated, late or concurrent scan adds
   nothing twice, and the number of queries does not grow with the number of
   findings.
-* `compose` gathers each person's new reminders into today's `Digest` (one email
+* `digests_compose` gathers each person's new reminders into today's `Digest` (one email
   per person per day; reminders that arrive after today's digest has gone wait for
   tomorrow's), and cancels reminders whose item has since been finished or whose
   deadline has moved.
-* `drain` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
+* `digests_send` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
   lease, sends it with a stable Message-ID outside any transaction, then marks it
   sent. A failed send is retried with backoff and ends as `failed`; a digest whose
   worker died is re-sent after its lease expires and flagged as a possible
   duplicate.
+* `digests_dispatch` composes today's digests once the digest hour has come, then
+  sends; `reminders_dispatch` scans first. The Celery tasks and `send_reminders`
+  call these, so all of them keep the same rules.
 """
 
 from __future__ import annotations
@@ -89,7 +92,7 @@ def _insert(rows: list[ReminderRow]) -> int:
     return Reminder.objects.count() - before
 
 
-def scan(*, today: date, rules: Policy | None = None) -> int:
+def reminders_scan(*, today: date, rules: Policy | None = None) -> int:
     """Record every reminder due on or before `today`; return how many were new."""
     rules = rules or Policy.from_settings()
     with transaction.atomic():
@@ -118,7 +121,7 @@ def _still_applies(today: date) -> Q:
 
 
 @transaction.atomic
-def compose(*, today: date, now: datetime | None = None) -> int:
+def digests_compose(*, today: date, now: datetime | None = None) -> int:
     """Put each person's new reminders into today's digest; return how many digests changed."""
     now = now or timezone.now()
     waiting = Reminder.objects.filter(digest__isnull=True, cancelled=False)
@@ -167,7 +170,7 @@ def _message_id(digest: Digest) -> str:
     return f"<digest-{digest.pk}@{host}>"
 
 
-def claim(*, now: datetime) -> Digest | None:
+def digest_claim(*, now: datetime) -> Digest | None:
     """Take one digest to send, with a lease committed before any network I/O."""
     with transaction.atomic():
         digest = (
@@ -200,7 +203,7 @@ def claim(*, now: datetime) -> Digest | None:
         return digest
 
 
-def deliver(
+def digest_deliver(
     digest: Digest,
     *,
     today: date,
@@ -242,24 +245,45 @@ def _record_failure(digest: Digest, exc: Exception, *, now: datetime) -> Deliver
     return status
 
 
-def drain(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Send claimable digests until none is left (or `limit` is reached)."""
     outcomes: dict[str, int] = defaultdict(int)
     # One SMTP session for the batch; Django's backend reopens it after a failure.
     smtp = get_connection()
     try:
         for _ in range(limit):
-            digest = claim(now=now or timezone.now())
+            digest = digest_claim(now=now or timezone.now())
             if digest is None:
                 break
-            outcomes[str(deliver(digest, today=today, now=now, smtp=smtp).value)] += 1
+            outcomes[str(digest_deliver(digest, today=today, now=now, smtp=smtp).value)] += 1
     finally:
         smtp.close()
     return dict(outcomes)
 
 
-def run(*, today: date, now: datetime | None = None) -> dict[str, int]:
-    """The whole job: what `send_reminders` and the beat-scheduled task both do."""
-    created = scan(today=today)
-    composed = compose(today=today, now=now)
-    return {"recorded": created, "digests": composed, **drain(today=today, now=now)}
+def digest_hour_reached(*, now: datetime) -> bool:
+    """Today's digests are composed from OVERSIGHT_DIGEST_HOUR (Europe/London) onwards,
+    so people get one email in the morning rather than one at whatever hour beat ran."""
+    return timezone.localtime(now).hour >= settings.OVERSIGHT_DIGEST_HOUR
+
+
+def digests_dispatch(*, now: datetime | None = None, today: date | None = None) -> dict[str, int]:
+    """Compose today's digests once the digest hour has come, then send whatever is due.
+
+    Without `today`, the day and the hour are read from `now`, as beat's tick does.
+    Given a `today`, the caller has chosen the day (a catch-up run, a test), so its
+    digests are composed at once, whatever the hour.
+    """
+    now = now or timezone.now()
+    day = today or timezone.localdate(now)
+    composed = 0
+    if today is not None or digest_hour_reached(now=now):
+        composed = digests_compose(today=day, now=now)
+    return {"digests": composed, **digests_send(today=day, now=now)}
+
+
+def reminders_dispatch(*, now: datetime | None = None, today: date | None = None) -> dict[str, int]:
+    """The whole job, for `send_reminders`: scan, then `digests_dispatch` (same rules)."""
+    now = now or timezone.now()
+    created = reminders_scan(today=today or timezone.localdate(now))
+    return {"recorded": created, **digests_dispatch(now=now, today=today)}

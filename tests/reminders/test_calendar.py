@@ -124,7 +124,7 @@ def scan_every_occasion() -> None:
             days.add(row.on + timedelta(days=rules.escalate_after_days))
             days.add(row.on)
     for day in sorted(days):
-        services.scan(today=day)
+        services.reminders_scan(today=day)
 
 
 def test_the_feed_shows_exactly_what_each_person_is_reminded_of(cast, varied):

@@ -55,7 +55,7 @@ def test_before_any_change_it_shows_the_schedule_the_scan_uses(client, opcc):
 
 
 def test_a_saved_schedule_is_what_the_next_scan_uses(client, opcc, owner, due_in_a_week):
-    services.scan(today=TODAY)  # due in 7 days: the standard schedule reminds today
+    services.reminders_scan(today=TODAY)  # due in 7 days: the standard schedule reminds today
     assert Reminder.objects.get(recipient=owner).occurrence == TODAY
     Reminder.objects.all().delete()
 
@@ -63,7 +63,9 @@ def test_a_saved_schedule_is_what_the_next_scan_uses(client, opcc, owner, due_in
     response = client.post(reverse(URL), values(before_days="10,3"))
     assert response.status_code == 302
     assert ReminderSchedule.objects.get().before_days == "10,3"
-    services.scan(today=TODAY)  # now the last reminder before the deadline was 10 days out
+    services.reminders_scan(
+        today=TODAY
+    )  # now the last reminder before the deadline was 10 days out
     assert Reminder.objects.get(recipient=owner).occurrence == due_in_a_week.due_on.replace(day=21)
     assert AuditEvent.objects.filter(object_type__icontains="reminderschedule").exists()
 
