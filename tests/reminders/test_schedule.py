@@ -115,3 +115,27 @@ def schedule_values(**changes) -> dict:
         else value
         for name, value in data.items()
     }
+
+
+def test_the_standard_schedule_is_written_once_in_policy(client, opcc, settings):
+    # Settings override Policy's defaults; the page, the form's help and a new row follow.
+    settings.OVERSIGHT_REMINDER_POLICY = {"before_days": (30, 10), "escalate_after_days": 21}
+    client.force_login(opcc)
+    form = client.get(reverse(URL)).context["form"]
+    assert form["before_days"].value() == "30,10"
+    assert form["escalate_after_days"].value() == 21
+    assert "Standard: 30,10." in form.fields["before_days"].help_text
+    assert ReminderSchedule().escalate_after_days == 21
+
+
+def test_no_label_names_a_number_the_schedule_can_change(client, owner):
+    import re
+
+    from reminders.models import ReminderKind
+
+    # "s.55" is the section of the Act, not a number of days.
+    assert not [label for label in ReminderKind.labels if re.search(r"\d+ day", label)]
+    assert ReminderKind.ESCALATION.label == "Overdue and escalated"
+    client.force_login(owner)
+    page = client.get(reverse("reminders:preferences")).content.decode()
+    assert not re.search(r"\b(28|14|7)\b[^<]*days?", page)
