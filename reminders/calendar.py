@@ -40,13 +40,13 @@ def dated_items(user: User, *, since: date, until: date) -> dict[str, tuple[Item
     """The items, dated between `since` and `until`, that reminders would tell `user` of,
     by calendar uid. An escalated deadline is the same event as the deadline itself."""
     person = Audience.of(user)
-    rules = Policy.from_settings()
+    reading = items.Reading(since, until, Policy.from_settings(), person)
     found: dict[str, tuple[Item, Row]] = {}
     for group in items.sharing_rows():
         shown = [item for item in group if item.in_calendar]
         if not shown:
             continue
-        for row in shown[0].rows(since=since, until=until, rules=rules, person=person):
+        for row in shown[0].rows(reading):
             for item in shown:
                 if user.pk in item.recipients(row, person):
                     found.setdefault(item.uid(row), (item, row))

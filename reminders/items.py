@@ -7,8 +7,8 @@ Each item kind knows four things, which used to be spread over parallel if-ladde
 - its calendar event (`Line.event`), for the feed, which lists exactly the items the
   scan would remind that person of (`recipients`), whatever the day.
 
-Deadline and Escalation read the same findings and actions (`rows` is shared), so the
-scan reads those rows once and offers each to both.
+Deadline and Escalation read the same findings and actions (`reads_rows_of`), so the
+scan reads those rows once and offers each row to both.
 """
 
 from __future__ import annotations
@@ -96,16 +96,25 @@ def _finding_url(pk: int) -> str:
     return _absolute(reverse("recommendations:finding-detail", args=[pk]))
 
 
-def _between(
-    field: str, since: date | None, until: date | None, *, before: timedelta = timedelta(0)
-) -> Q:
-    """`field` within the bounds, each moved `before` earlier (a date that comes later)."""
-    bounds = Q()
-    if since is not None:
-        bounds &= Q(**{f"{field}__gte": since - before})
-    if until is not None:
-        bounds &= Q(**{f"{field}__lte": until - before})
-    return bounds
+@dataclass(frozen=True)
+class Reading:
+    """Which rows to read: items dated from `since` to `until` (either open) under the
+    schedule `rules`; with `person`, only rows that may concern them."""
+
+    since: date | None
+    until: date | None
+    rules: Policy
+    person: Audience | None = None
+
+    def between(self, field: str, *, before: timedelta = timedelta(0)) -> Q:
+        """`field` within the bounds, each moved `before` earlier (for a date that
+        comes that long after `field`)."""
+        bounds = Q()
+        if self.since is not None:
+            bounds &= Q(**{f"{field}__gte": self.since - before})
+        if self.until is not None:
+            bounds &= Q(**{f"{field}__lte": self.until - before})
+        return bounds
 
 
 # ---------------------------------------------------------------- the item kinds
@@ -115,22 +124,17 @@ class Item:
     """One kind of thing people are reminded of. Subclasses fill in the four parts."""
 
     kinds: ClassVar[tuple[ReminderKind, ...]]
+    # Set when the item reads another item's rows: the scan then reads them once for both.
+    reads_rows_of: ClassVar[type[Item] | None] = None
     # False for reminders about a wait rather than a date (nothing to put in a calendar).
     in_calendar: ClassVar[bool] = True
 
-    def window(self, *, today: date, rules: Policy) -> tuple[date | None, date | None]:
-        """The item dates (`Row.on`) that can have a reminder recorded today."""
+    def window(self, *, today: date, rules: Policy) -> Reading:
+        """The rows that can have a reminder recorded today."""
         raise NotImplementedError
 
-    def rows(
-        self,
-        *,
-        since: date | None,
-        until: date | None,
-        rules: Policy,
-        person: Audience | None = None,
-    ) -> Iterable[Row]:
-        """Items that count, dated within the bounds; with `person`, at least theirs."""
+    def rows(self, reading: Reading) -> Iterable[Row]:
+        """The items that count, as `reading` bounds them."""
         raise NotImplementedError
 
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
@@ -191,23 +195,16 @@ class Deadline(Item):
 
     kinds = (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE)
 
-    def window(self, *, today: date, rules: Policy) -> tuple[date | None, date | None]:
-        return None, today + timedelta(days=rules.horizon_days)
+    def window(self, *, today: date, rules: Policy) -> Reading:
+        return Reading(None, today + timedelta(days=rules.horizon_days), rules)
 
-    def rows(
-        self,
-        *,
-        since: date | None,
-        until: date | None,
-        rules: Policy,
-        person: Audience | None = None,
-    ) -> Iterator[Row]:
-        findings = deadline_findings().filter(_between("due_on", since, until))
-        actions = deadline_actions().filter(_between("due_on", since, until))
-        if person is not None:
-            findings = findings.filter(_theirs(person, "owner", "opcc_lead", "force_id"))
+    def rows(self, reading: Reading) -> Iterator[Row]:
+        findings = deadline_findings().filter(reading.between("due_on"))
+        actions = deadline_actions().filter(reading.between("due_on"))
+        if reading.person is not None:
+            findings = findings.filter(_theirs(reading.person, "owner", "opcc_lead", "force_id"))
             actions = actions.filter(
-                _theirs(person, "owner", "finding__opcc_lead", "finding__force_id")
+                _theirs(reading.person, "owner", "finding__opcc_lead", "finding__force_id")
             )
         finding_rows = findings.values_list("pk", "due_on", "force_id", "owner_id", "opcc_lead_id")
         action_rows = actions.values_list(
@@ -246,6 +243,7 @@ class Escalation(Deadline):
     are told weekly once the schedule's escalation point has passed."""
 
     kinds = (ReminderKind.ESCALATION,)
+    reads_rows_of = Deadline
 
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
         lead = [row.lead_id] if audience.sees(row.lead_id, row.force_id) else []
@@ -273,22 +271,48 @@ def _in_scope(person: Audience | None, force: str) -> Q:
     return Q() if force_id is None else Q(**{force: force_id})
 
 
-class _ReportCountdown(Item):
-    """A date fixed by a report's publication, counted down to and not nagged about after."""
+class _Countdown(Item):
+    """A one-off date, counted down to and not nagged about once passed."""
 
-    event_text: ClassVar[str]
+    before: ClassVar[str]  # the Policy field with the days before the date
 
     def _before_days(self, rules: Policy) -> tuple[int, ...]:
-        raise NotImplementedError
+        return getattr(rules, self.before)
 
-    def window(self, *, today: date, rules: Policy) -> tuple[date | None, date | None]:
-        return today, None
+    def window(self, *, today: date, rules: Policy) -> Reading:
+        return Reading(today, None, rules)
 
     def remind(self, found: Found, row: Row, *, today: date, rules: Policy) -> None:
         occasion = policy.countdown_occasion(
             row.on, today=today, before_days=self._before_days(rules), kind=self.kinds[0]
         )
         found.add(self.recipients(row, found.audience), row, occasion, row.on)
+
+
+class _ReportCountdown(_Countdown):
+    """A date that follows from a report's publication."""
+
+    uid_prefix: ClassVar[str]
+    event_text: ClassVar[str]
+
+    def _reports(self) -> QuerySet[Report]:
+        raise NotImplementedError
+
+    def _after_publication(self, rules: Policy) -> timedelta:
+        raise NotImplementedError
+
+    def rows(self, reading: Reading) -> Iterator[Row]:
+        after = self._after_publication(reading.rules)
+        reports = (
+            self._reports()
+            .filter(reading.between("published_on", before=after))
+            .filter(_in_scope(reading.person, "force_id"))
+        )
+        for pk, published_on, force_id in reports.values_list("pk", "published_on", "force_id"):
+            yield Row(ItemType.REPORT.value, pk, published_on + after, force_id)
+
+    def uid(self, row: Row) -> str:
+        return f"{self.uid_prefix}-{row.item_id}"
 
     def describe(self, keys: set[tuple[str, int]]) -> dict[tuple[str, int], Line]:
         reports = Report.objects.in_bulk({pk for _type, pk in keys})
@@ -307,33 +331,18 @@ class S55Response(_ReportCountdown):
     """The last day for the PCC's s.55 response to a report: OPCC staff are told."""
 
     kinds = (ReminderKind.S55_RESPONSE,)
+    before = "s55_before_days"
+    uid_prefix = "s55"
     event_text = "Last day for the PCC's s.55 response ({title})"
 
-    def _before_days(self, rules: Policy) -> tuple[int, ...]:
-        return rules.s55_before_days
+    def _reports(self) -> QuerySet[Report]:
+        return Report.objects.s55_response_outstanding()
 
-    def rows(
-        self,
-        *,
-        since: date | None,
-        until: date | None,
-        rules: Policy,
-        person: Audience | None = None,
-    ) -> Iterator[Row]:
-        days = timedelta(days=S55_RESPONSE_DAYS)
-        reports = (
-            Report.objects.s55_response_outstanding()
-            .filter(_between("published_on", since, until, before=days))
-            .filter(_in_scope(person, "force_id"))
-        )
-        for pk, published_on, force_id in reports.values_list("pk", "published_on", "force_id"):
-            yield Row(ItemType.REPORT.value, pk, published_on + days, force_id)
+    def _after_publication(self, rules: Policy) -> timedelta:
+        return timedelta(days=S55_RESPONSE_DAYS)
 
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
         return list(audience.with_role(Role.OPCC_STAFF, force_id=row.force_id))
-
-    def uid(self, row: Row) -> str:
-        return f"s55-{row.item_id}"
 
     def still_applies(self, *, today: date) -> Q:
         live = Report.objects.s55_response_outstanding().filter(pk=OuterRef("item_id"))
@@ -344,26 +353,15 @@ class NcpiActionPlan(_ReportCountdown):
     """The action plan due some weeks after an NCPI report: OPCC staff and force leads."""
 
     kinds = (ReminderKind.NCPI_ACTION_PLAN,)
+    before = "ncpi_plan_before_days"
+    uid_prefix = "ncpi"
     event_text = "NCPI action plan due ({title})"
 
-    def _before_days(self, rules: Policy) -> tuple[int, ...]:
-        return rules.ncpi_plan_before_days
+    def _reports(self) -> QuerySet[Report]:
+        return Report.objects.filter(kind__in=(ReportKind.NCPI, ReportKind.NCPI_REINSPECTION))
 
-    def rows(
-        self,
-        *,
-        since: date | None,
-        until: date | None,
-        rules: Policy,
-        person: Audience | None = None,
-    ) -> Iterator[Row]:
-        weeks = timedelta(weeks=rules.ncpi_plan_weeks)
-        reports = Report.objects.filter(
-            _between("published_on", since, until, before=weeks),
-            kind__in=(ReportKind.NCPI, ReportKind.NCPI_REINSPECTION),
-        ).filter(_in_scope(person, "force_id"))
-        for pk, published_on, force_id in reports.values_list("pk", "published_on", "force_id"):
-            yield Row(ItemType.REPORT.value, pk, published_on + weeks, force_id)
+    def _after_publication(self, rules: Policy) -> timedelta:
+        return timedelta(weeks=rules.ncpi_plan_weeks)
 
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
         return [
@@ -371,36 +369,29 @@ class NcpiActionPlan(_ReportCountdown):
             *audience.with_role(Role.FORCE_LEAD, force_id=row.force_id),
         ]
 
-    def uid(self, row: Row) -> str:
-        return f"ncpi-{row.item_id}"
-
     def still_applies(self, *, today: date) -> Q:
         return self._of_kind() & Q(item_type=ItemType.REPORT)
 
 
-class PpogMeetingItem(Item):
+class PpogMeetingItem(_Countdown):
     """A PPOG meeting while the force is in Engage: OPCC staff and the Chief Constable's
     office are told in the days before."""
 
     kinds = (ReminderKind.PPOG_MEETING,)
+    before = "ppog_before_days"
 
-    def window(self, *, today: date, rules: Policy) -> tuple[date | None, date | None]:
-        return today, today + timedelta(days=max(rules.ppog_before_days, default=0))
+    def window(self, *, today: date, rules: Policy) -> Reading:
+        return Reading(
+            today, today + timedelta(days=max(self._before_days(rules), default=0)), rules
+        )
 
-    def rows(
-        self,
-        *,
-        since: date | None,
-        until: date | None,
-        rules: Policy,
-        person: Audience | None = None,
-    ) -> Iterator[Row]:
+    def rows(self, reading: Reading) -> Iterator[Row]:
         # Only meetings of a monitoring period still running count.
         meetings = PpogMeeting.objects.filter(
-            _between("meets_on", since, until),
+            reading.between("meets_on"),
             monitoring_period__phase="engage",
             monitoring_period__ended_on__isnull=True,
-        ).filter(_in_scope(person, "monitoring_period__force_id"))
+        ).filter(_in_scope(reading.person, "monitoring_period__force_id"))
         values = meetings.values_list("pk", "meets_on", "monitoring_period__force_id")
         for pk, meets_on, force_id in values:
             yield Row(ItemType.PPOG_MEETING.value, pk, meets_on, force_id)
@@ -410,12 +401,6 @@ class PpogMeetingItem(Item):
             *audience.with_role(Role.OPCC_STAFF, force_id=row.force_id),
             *audience.chief_constables_office(row.force_id),
         ]
-
-    def remind(self, found: Found, row: Row, *, today: date, rules: Policy) -> None:
-        occasion = policy.countdown_occasion(
-            row.on, today=today, before_days=rules.ppog_before_days, kind=self.kinds[0]
-        )
-        found.add(self.recipients(row, found.audience), row, occasion, row.on)
 
     def still_applies(self, *, today: date) -> Q:
         return self._of_kind() & Q(item_type=ItemType.PPOG_MEETING, due_on__gte=today)
@@ -444,20 +429,13 @@ class AssuranceBacklog(Item):
     kinds = (ReminderKind.ASSURANCE_BACKLOG,)
     in_calendar = False
 
-    def window(self, *, today: date, rules: Policy) -> tuple[date | None, date | None]:
-        return None, today - timedelta(days=rules.assurance_backlog_days)
+    def window(self, *, today: date, rules: Policy) -> Reading:
+        return Reading(None, today - timedelta(days=rules.assurance_backlog_days), rules)
 
-    def rows(
-        self,
-        *,
-        since: date | None,
-        until: date | None,
-        rules: Policy,
-        person: Audience | None = None,
-    ) -> Iterator[Row]:
+    def rows(self, reading: Reading) -> Iterator[Row]:
         claims = Finding.objects.filter(status=Status.REPORTED_COMPLETE)
-        if until is not None:
-            end_of_day = datetime.combine(until, datetime.max.time())
+        if reading.until is not None:
+            end_of_day = datetime.combine(reading.until, datetime.max.time())
             claims = claims.filter(status_changed_at__lte=timezone.make_aware(end_of_day))
         values = claims.values_list("pk", "status_changed_at", "force_id", "opcc_lead_id")
         for pk, claimed_at, force_id, lead_id in values:
@@ -500,7 +478,7 @@ def sharing_rows() -> list[list[Item]]:
     """The items grouped by the rows they read, so each set of rows is read once."""
     groups: dict[object, list[Item]] = {}
     for item in ALL:
-        groups.setdefault(type(item).rows, []).append(item)
+        groups.setdefault(item.reads_rows_of or type(item), []).append(item)
     return list(groups.values())
 
 

@@ -105,8 +105,7 @@ def reminders_scan(*, today: date, rules: Policy | None = None) -> int:
         found = items.Found(Audience.load(), [])
         for group in items.sharing_rows():
             # Items that read the same rows (deadlines, escalations) share one pass.
-            since, until = group[0].window(today=today, rules=rules)
-            for row in group[0].rows(since=since, until=until, rules=rules):
+            for row in group[0].rows(group[0].window(today=today, rules=rules)):
                 for item in group:
                     item.remind(found, row, today=today, rules=rules)
         created = _insert(found.rows)

@@ -120,7 +120,7 @@ def scan_every_occasion() -> None:
     rules = Policy.from_settings()
     days = set()
     for group in items.sharing_rows():
-        for row in group[0].rows(since=None, until=None, rules=rules):
+        for row in group[0].rows(items.Reading(None, None, rules)):
             days.add(row.on + timedelta(days=rules.escalate_after_days))
             days.add(row.on)
     for day in sorted(days):
