@@ -48,16 +48,16 @@ def main() -> None:
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        created = services.scan(today=today)
+        created = services.reminders_scan(today=today)
         first = time.perf_counter() - started
     print(f"Scan (first run): {first * 1000:.0f} ms, {len(queries)} queries, {created:,} rows")
     started = time.perf_counter()
-    again = services.scan(today=today)
+    again = services.reminders_scan(today=today)
     rerun = time.perf_counter() - started
     print(f"Scan (re-run):    {rerun * 1000:.0f} ms, {again} rows inserted")
     print(f"Ratio first scan / baseline count: {first * 1000 / baseline:.0f}x")
     started = time.perf_counter()
-    composed = services.compose(today=today)
+    composed = services.digests_compose(today=today)
     print(f"Compose: {composed:,} digests in {(time.perf_counter() - started) * 1000:.0f} ms")
     Digest.objects.all().delete()
     Reminder.objects.all().delete()
@@ -94,12 +94,12 @@ def _deliver(recipients: int, today) -> None:
             for user in users
         ]
     )
-    services.compose(today=today)
+    services.digests_compose(today=today)
     with SmtpServer() as server:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
         started = time.perf_counter()
-        outcome = services.drain(today=today, limit=recipients + 10)
+        outcome = services.digests_send(today=today, limit=recipients + 10)
         elapsed = time.perf_counter() - started
         received = len(server.sink.received)
     sent = Digest.objects.filter(status=DeliveryStatus.SENT).count()

@@ -4,6 +4,11 @@ The GUNICORN_* variables are listed in `.env.example`.
 """
 
 import os
+from datetime import timedelta
+
+from gunicorn.glogging import Logger
+
+from oversight.logging import mask_secrets
 
 bind = "0.0.0.0:8000"
 
@@ -28,6 +33,22 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or "127.0.0
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
+
+
+class AccessLogger(Logger):
+    """Gunicorn's logger, with calendar feed tokens masked in the access log."""
+
+    def atoms(
+        self, resp: object, req: object, environ: dict, request_time: timedelta
+    ) -> dict[str, object]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: mask_secrets(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
+
+logger_class = AccessLogger
 
 # Worker heartbeat files on tmpfs: on a container's overlay filesystem they can stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # nosec

@@ -1,20 +1,26 @@
-"""A person's deadlines as an iCalendar feed, for Outlook and other calendars.
+"""A person's dates as an iCalendar feed, for Outlook and other calendars.
 
-Each event names the item (reference and report title) and links to it; like
-the emails, it carries no finding text.
+The feed lists exactly the items the reminder scan would remind this person of
+(deadlines they own, lead or would be escalated about; s.55 last days, NCPI plan
+dates and PPOG meetings their role is told of), read through the same item
+methods as the scan. Email preferences are left out: they choose which emails
+come. Each event names the item (reference and report title) and links to it;
+like the emails, it carries no finding text.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.db.models import Q
-from django.urls import reverse
 from icalendar import Calendar, Event
 
-from recommendations.models import S55_RESPONSE_DAYS, Action, Finding, PpogMeeting, Report, User
+from recommendations.models import User
+from reminders import items
+from reminders.audience import Audience
+from reminders.items import Item, Row
+from reminders.policy import Policy
 
+PAST = timedelta(days=90)
 HORIZON = timedelta(days=400)
 
 
@@ -30,54 +36,35 @@ def _event(uid: str, day: date, summary: str, url: str) -> Event:
     return event
 
 
+def dated_items(user: User, *, since: date, until: date) -> dict[str, tuple[Item, Row]]:
+    """The items, dated between `since` and `until`, that reminders would tell `user` of,
+    by calendar uid. An escalated deadline is the same event as the deadline itself."""
+    person = Audience.of(user)
+    reading = items.Reading(since, until, Policy.from_settings(), person)
+    found: dict[str, tuple[Item, Row]] = {}
+    for group in items.sharing_rows():
+        shown = [item for item in group if item.in_calendar]
+        if not shown:
+            continue
+        for row in shown[0].rows(reading):
+            for item in shown:
+                if user.pk in item.recipients(row, person):
+                    found.setdefault(item.uid(row), (item, row))
+    return found
+
+
 def feed_for(user: User, *, today: date) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Oversight//HMICFRS findings//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Oversight deadlines")
-    site = settings.SITE_URL
-    since, until = today - timedelta(days=90), today + HORIZON
-
-    findings = (
-        Finding.objects.visible_to(user)
-        .involving(user)
-        .open()
-        .filter(due_on__range=(since, until))
-        .select_related("report")
-    )
-    for finding in findings:
-        url = site + reverse("recommendations:finding-detail", args=[finding.pk])
-        summary = f"{finding.reference} due ({finding.report.title})"
-        calendar.add_component(_event(f"finding-{finding.pk}", finding.due_on, summary, url))
-
-    for action in (
-        Action.objects.open()
-        .filter(owner=user, due_on__range=(since, until))
-        .select_related("finding__report")
-    ):
-        url = site + reverse("recommendations:finding-detail", args=[action.finding_id])
-        summary = f"Action on {action.finding.reference} due ({action.finding.report.title})"
-        calendar.add_component(_event(f"action-{action.pk}", action.due_on, summary, url))
-
-    if user.has_perm("recommendations.view_report"):
-        first_published = since - timedelta(days=S55_RESPONSE_DAYS)
-        reports = (
-            Report.objects.visible_to(user)
-            .s55_response_outstanding()
-            .filter(published_on__gte=first_published)
-        )
-        for report in reports:
-            summary = f"Last day for the PCC's s.55 response ({report.title})"
-            url = site + report.get_absolute_url()
-            calendar.add_component(_event(f"s55-{report.pk}", report.response_due_on, summary, url))
-
-        meetings = PpogMeeting.objects.filter(
-            meets_on__range=(since, until), monitoring_period__phase="engage"
-        ).select_related("monitoring_period__force")
-        if user.force_id is not None:
-            meetings = meetings.filter(Q(monitoring_period__force_id=user.force_id))
-        for meeting in meetings:
-            summary = f"PPOG meeting ({meeting.monitoring_period.force})"
-            url = site + reverse("recommendations:home")
-            calendar.add_component(_event(f"ppog-{meeting.pk}", meeting.meets_on, summary, url))
+    dated = dated_items(user, since=today - PAST, until=today + HORIZON)
+    keys_of: dict[Item, set[tuple[str, int]]] = {}
+    for item, row in dated.values():
+        keys_of.setdefault(item, set()).add((row.item_type, row.item_id))
+    lines = {item: item.describe(keys) for item, keys in keys_of.items()}
+    for uid, (item, row) in sorted(dated.items(), key=lambda pair: (pair[1][1].on, pair[0])):
+        line = lines[item].get((row.item_type, row.item_id))
+        if line is not None:
+            calendar.add_component(_event(uid, row.on, line.event, line.link))
     return calendar.to_ical()

@@ -53,7 +53,7 @@ class ScheduleForm(forms.ModelForm):
             "assurance_backlog_days": "Remind OPCC staff of completion claims waiting (days)",
         }
         help_texts = {
-            "before_days": "Whole numbers separated by commas, e.g. 28,14,7,1. "
+            "before_days": "Whole numbers separated by commas. "
             "The owner is also reminded on the day.",
             "overdue_every_days": "While an item is overdue, its owner is reminded this often.",
             "escalate_after_days": "From this many days overdue the OPCC lead and the "
@@ -63,3 +63,11 @@ class ScheduleForm(forms.ModelForm):
             "assurance_backlog_days": "A claim of completion not yet assured or challenged "
             "after this many days is listed in OPCC staff's digest.",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The standard value comes from the schedule's defaults (Policy), never a copy.
+        for name in self.Meta.fields:
+            standard = ReminderSchedule._meta.get_field(name).get_default()
+            field = self.fields[name]
+            field.help_text = f"{field.help_text} Standard: {standard}.".strip()

@@ -16,9 +16,11 @@ from hashlib import sha256
 from typing import Self
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.deconstruct import deconstructible
 
 
 class ItemType(models.TextChoices):
@@ -34,7 +36,8 @@ class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", "Deadline approaching"
     DUE_TODAY = "due_today", "Due today"
     OVERDUE = "overdue", "Overdue"
-    ESCALATION = "escalation", "Overdue for more than 14 days (escalated)"
+    # The schedule sets when escalation starts: the label names no number of days.
+    ESCALATION = "escalation", "Overdue and escalated"
     S55_RESPONSE = "s55_response", "PCC response (s.55) due"
     NCPI_ACTION_PLAN = "ncpi_action_plan", "NCPI action plan due"
     PPOG_MEETING = "ppog_meeting", "PPOG meeting"
@@ -218,9 +221,15 @@ class CalendarFeed(models.Model):
 
     @classmethod
     def for_token(cls, token: str) -> CalendarFeed | None:
+        """The feed of a working token. Its person must be active and still hold a role:
+        someone who loses every role loses the feed on their calendar's next read."""
+        from recommendations.models import Role
+
+        has_role = Exists(Group.objects.filter(user=OuterRef("user_id"), name__in=Role.values))
         return (
             cls.objects.select_related("user", "user__force")
             .filter(token_hash=_hash(token), user__is_active=True)
+            .filter(has_role | Q(user__is_superuser=True))
             .first()
         )
 
@@ -233,6 +242,32 @@ class CalendarFeed(models.Model):
             CalendarFeed.objects.filter(pk=self.pk).update(last_used_on=today)
 
 
+@deconstructible
+class StandardSchedule:
+    """A schedule field's default: the value in `Policy`, where the standard schedule's
+    numbers are written once."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self) -> str | int:
+        from reminders.policy import Policy
+
+        value = getattr(Policy.standard(), self.name)
+        return listed(value) if isinstance(value, tuple) else value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StandardSchedule) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+def listed(days: tuple[int, ...]) -> str:
+    """Days as the schedule form shows them: 28,14,7,1."""
+    return ",".join(str(day) for day in days)
+
+
 def _days(text: str) -> tuple[int, ...]:
     return tuple(
         sorted({int(part) for part in text.replace(" ", "").split(",") if part}, reverse=True)
@@ -241,16 +276,25 @@ def _days(text: str) -> tuple[int, ...]:
 
 class ReminderSchedule(models.Model):
     """The reminder policy, editable by OPCC staff (Reminders → Schedule). One row;
-    without it the defaults from settings apply."""
+    without it the standard schedule (`Policy.standard()`) applies, and a new row starts
+    from it."""
 
     before_days = models.CharField(
-        max_length=50, default="28,14,7,1", help_text="Days before a deadline, comma-separated."
+        max_length=50,
+        default=StandardSchedule("before_days"),
+        help_text="Days before a deadline, comma-separated.",
     )
-    overdue_every_days = models.PositiveSmallIntegerField(default=7)
-    escalate_after_days = models.PositiveSmallIntegerField(default=14)
-    s55_before_days = models.CharField(max_length=50, default="28,14,7,0")
-    ppog_before_days = models.CharField(max_length=50, default="14,7,1")
-    assurance_backlog_days = models.PositiveSmallIntegerField(default=14)
+    overdue_every_days = models.PositiveSmallIntegerField(
+        default=StandardSchedule("overdue_every_days")
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        default=StandardSchedule("escalate_after_days")
+    )
+    s55_before_days = models.CharField(max_length=50, default=StandardSchedule("s55_before_days"))
+    ppog_before_days = models.CharField(max_length=50, default=StandardSchedule("ppog_before_days"))
+    assurance_backlog_days = models.PositiveSmallIntegerField(
+        default=StandardSchedule("assurance_backlog_days")
+    )
     updated_at = models.DateTimeField(auto_now=True)
     # Always true: the unique constraint on it keeps the table to one row.
     singleton = models.BooleanField(default=True, editable=False)

@@ -1,16 +1,19 @@
 """When reminders fall due: pure date logic, no database.
 
-A deadline has a schedule of occasions: 28, 14, 7 and 1 days before, on the
-day, then weekly while overdue; from 14 days overdue the OPCC lead and the Chief
-Constable's office are told too. A scan asks for the *latest* occasion on or
-before today: a scan that runs late, or after days of downtime, still records
-the reminder that matters now, and never a backlog of stale ones. Dates are
-Europe/London calendar dates, computed by the caller.
+A deadline has a schedule of occasions: some days before (`before_days`), on the
+day, then every `overdue_every_days` while overdue; from `escalate_after_days`
+overdue the OPCC lead and the Chief Constable's office are told too. The
+defaults of `Policy` are the standard schedule, the one place its numbers are
+written: settings may override them, and the schedule OPCC staff save overrides
+both. A scan asks for the *latest* occasion on or before today: a scan that runs
+late, or after days of downtime, still records the reminder that matters now,
+and never a backlog of stale ones. Dates are Europe/London calendar dates,
+computed by the caller.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -28,18 +31,21 @@ class Policy:
     ncpi_plan_before_days: tuple[int, ...] = (14, 7, 1, 0)
     ppog_before_days: tuple[int, ...] = (14, 7, 1)
     assurance_backlog_days: int = 14
-    kinds_enabled: frozenset[str] = field(default_factory=lambda: frozenset(ReminderKind.values))
+    assurance_backlog_every_days: int = 7
+
+    @classmethod
+    def standard(cls) -> Policy:
+        """The standard schedule: these defaults, as OVERSIGHT_REMINDER_POLICY overrides them."""
+        return cls(**dict(getattr(settings, "OVERSIGHT_REMINDER_POLICY", {}) or {}))
 
     @classmethod
     def from_settings(cls) -> Policy:
-        """The schedule OPCC staff set in the admin, else the defaults from settings."""
+        """The schedule OPCC staff saved (Reminders → Schedule), else the standard one."""
         from reminders.models import ReminderSchedule
 
-        overrides = dict(getattr(settings, "OVERSIGHT_REMINDER_POLICY", {}) or {})
         schedule = ReminderSchedule.objects.first()
-        if schedule is not None:
-            overrides.update(schedule.as_kwargs())
-        return cls(**overrides)
+        standard = cls.standard()
+        return standard if schedule is None else replace(standard, **schedule.as_kwargs())
 
     @property
     def horizon_days(self) -> int:
@@ -74,7 +80,8 @@ def deadline_occasion(due_on: date, *, today: date, policy: Policy) -> Occasion 
 
 
 def escalation_occasion(due_on: date, *, today: date, policy: Policy) -> Occasion | None:
-    """Weekly escalation to the OPCC lead and the Chief Constable's office once 14 days overdue."""
+    """Escalation to the OPCC lead and the Chief Constable's office once `escalate_after_days`
+    overdue, repeated every `overdue_every_days`."""
     if (today - due_on).days < policy.escalate_after_days:
         return None
     first = due_on + timedelta(days=policy.escalate_after_days)
@@ -99,9 +106,13 @@ def countdown_occasion(
 
 
 def backlog_occasion(claimed_on: date, *, today: date, policy: Policy) -> Occasion | None:
-    """Weekly, once a completion claim has waited 14 days for the OPCC's assurance."""
+    """Once a completion claim has waited `assurance_backlog_days` for the OPCC's assurance,
+    then every `assurance_backlog_every_days`."""
     first = claimed_on + timedelta(days=policy.assurance_backlog_days)
     if today < first:
         return None
-    weeks = (today - first).days // 7
-    return Occasion(ReminderKind.ASSURANCE_BACKLOG, first + timedelta(days=weeks * 7))
+    every = policy.assurance_backlog_every_days
+    return Occasion(
+        ReminderKind.ASSURANCE_BACKLOG,
+        first + timedelta(days=(today - first).days // every * every),
+    )

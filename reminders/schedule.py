@@ -8,7 +8,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from reminders.models import ReminderSchedule
-from reminders.policy import Policy
 
 
 class ScheduleChanged(Exception):
@@ -16,19 +15,8 @@ class ScheduleChanged(Exception):
 
 
 def current() -> ReminderSchedule:
-    """The schedule in force: the saved one, or (unsaved) the defaults the scan uses."""
-    saved = ReminderSchedule.objects.first()
-    if saved is not None:
-        return saved
-    rules = Policy.from_settings()
-    return ReminderSchedule(
-        before_days=_listed(rules.before_days),
-        overdue_every_days=rules.overdue_every_days,
-        escalate_after_days=rules.escalate_after_days,
-        s55_before_days=_listed(rules.s55_before_days),
-        ppog_before_days=_listed(rules.ppog_before_days),
-        assurance_backlog_days=rules.assurance_backlog_days,
-    )
+    """The schedule in force: the saved one, or (unsaved) the standard one the scan uses."""
+    return ReminderSchedule.objects.first() or ReminderSchedule()
 
 
 def stamp(schedule: ReminderSchedule) -> str:
@@ -56,7 +44,3 @@ def save(values: dict[str, Any], *, seen: str) -> ReminderSchedule:
     except IntegrityError as exc:  # two people saved the very first schedule at once
         raise ScheduleChanged from exc
     return schedule
-
-
-def _listed(days: tuple[int, ...]) -> str:
-    return ",".join(str(day) for day in days)

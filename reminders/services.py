@@ -1,144 +1,55 @@
-"""Reminder generation and delivery: scan → compose → drain.
+"""Reminder generation and delivery: scan → compose → send.
 
-* `scan` records every reminder that has fallen due as a `Reminder` row. Inserts
+* `reminders_scan` records every reminder that has fallen due as a `Reminder` row. Inserts
   ignore conflicts on the unique key, so a repeated, late or concurrent scan adds
   nothing twice, and the number of queries does not grow with the number of
   findings.
-* `compose` gathers each person's new reminders into today's `Digest` (one email
+* `digests_compose` gathers each person's new reminders into today's `Digest` (one email
   per person per day; reminders that arrive after today's digest has gone wait for
   tomorrow's), and cancels reminders whose item has since been finished or whose
   deadline has moved.
-* `drain` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
+* `digests_send` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
   lease, sends it with a stable Message-ID outside any transaction, then marks it
   sent. A failed send is retried with backoff and ends as `failed`; a digest whose
   worker died is re-sent after its lease expires and flagged as a possible
   duplicate.
+* `digests_dispatch` composes today's digests once the digest hour has come, then
+  sends; `reminders_dispatch` scans first. The Celery tasks and `send_reminders`
+  call these, so all of them keep the same rules.
 """
 
 from __future__ import annotations
 
 import logging
+import operator
 import smtplib
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import reduce
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from recommendations.models import (
-    ACTIVE_STATUSES,
-    S55_RESPONSE_DAYS,
-    Action,
-    Finding,
-    FindingKind,
-    PpogMeeting,
-    Report,
-    ReportKind,
-    Role,
-    Status,
-    User,
-)
-from reminders import emails, policy
-from reminders.models import (
-    DeliveryStatus,
-    Digest,
-    ItemType,
-    Reminder,
-    ReminderKind,
-    ReminderPreference,
-    ScanRecord,
-)
-from reminders.policy import Occasion, Policy
+from recommendations.models import User
+from reminders import emails, items
+from reminders.audience import Audience
+from reminders.items import BATCH, ReminderRow
+from reminders.models import DeliveryStatus, Digest, Reminder, ScanRecord
+from reminders.policy import Policy
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
-BATCH = 2000
 # Any constant will do: it only has to be the same for every scanner.
 SCAN_LOCK_KEY = 7_265_001
 
 
-# ---------------------------------------------------------------- who is told
-
-
-@dataclass
-class Audience:
-    """Active people with an email address, their roles, scopes and preferences."""
-
-    force_of: dict[int, int | None]
-    preferences: dict[int, ReminderPreference]
-    roles: dict[str, set[int]]
-
-    @classmethod
-    def load(cls) -> Audience:
-        people = User.objects.filter(is_active=True).exclude(email="").values_list("pk", "force_id")
-        force_of = dict(people)
-        memberships = User.groups.through.objects.filter(
-            user_id__in=force_of.keys(),
-            group__in=Group.objects.filter(name__in=[r.value for r in Role]),
-        ).values_list("user_id", "group__name")
-        roles: dict[str, set[int]] = defaultdict(set)
-        for user_id, group in memberships:
-            roles[group].add(user_id)
-        preferences = {
-            p.user_id: p for p in ReminderPreference.objects.filter(user_id__in=force_of)
-        }
-        return cls(force_of=force_of, preferences=preferences, roles=roles)
-
-    def wants(self, user_id: int | None, kind: str) -> bool:
-        if user_id is None or user_id not in self.force_of:
-            return False
-        preference = self.preferences.get(user_id)
-        return preference is None or preference.wants(kind)
-
-    def with_role(self, role: Role, *, force_id: int | None) -> list[int]:
-        """People in the role who can see the force (scoped to it, or to no force)."""
-        return sorted(
-            user_id
-            for user_id in self.roles.get(role.value, ())
-            if self.force_of[user_id] is None or self.force_of[user_id] == force_id
-        )
-
-    def chief_constables_office(self, force_id: int | None) -> list[int]:
-        """Viewers scoped to the force: the Chief Constable's office."""
-        return sorted(
-            user_id
-            for user_id in self.roles.get(Role.VIEWER.value, ())
-            if force_id is not None and self.force_of[user_id] == force_id
-        )
-
-
 # ---------------------------------------------------------------- scan
-
-
-@dataclass
-class _Collector:
-    audience: Audience
-    rows: list[tuple[int, str, int, str, date, date]]
-
-    def add(
-        self,
-        recipients: Iterable[int | None],
-        item_type: ItemType,
-        item_id: int,
-        occasion: Occasion | None,
-        due_on: date,
-    ) -> None:
-        if occasion is None:
-            return
-        for user_id in set(recipients):
-            if self.audience.wants(user_id, occasion.kind):
-                self.rows.append(
-                    (user_id, item_type.value, item_id, occasion.kind.value, occasion.on, due_on)
-                )
 
 
 _INSERT_IGNORING_DUPLICATES = """
@@ -151,7 +62,7 @@ _INSERT_IGNORING_DUPLICATES = """
 """
 
 
-def _insert(rows: list[tuple[int, str, int, str, date, date]]) -> int:
+def _insert(rows: list[ReminderRow]) -> int:
     """Insert the rows that are new, in one statement; return how many were."""
     if not rows:
         return 0
@@ -181,7 +92,7 @@ def _insert(rows: list[tuple[int, str, int, str, date, date]]) -> int:
     return Reminder.objects.count() - before
 
 
-def scan(*, today: date, rules: Policy | None = None) -> int:
+def reminders_scan(*, today: date, rules: Policy | None = None) -> int:
     """Record every reminder due on or before `today`; return how many were new."""
     rules = rules or Policy.from_settings()
     with transaction.atomic():
@@ -191,155 +102,25 @@ def scan(*, today: date, rules: Policy | None = None) -> int:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     return 0
-        collector = _Collector(Audience.load(), [])
-        _scan_deadlines(collector, today, rules)
-        _scan_reports(collector, today, rules)
-        _scan_ppog(collector, today, rules)
-        _scan_assurance_backlog(collector, today, rules)
-        created = _insert(collector.rows)
+        found = items.Found(Audience.load(), [])
+        for group in items.sharing_rows():
+            # Items that read the same rows (deadlines, escalations) share one pass.
+            for row in group[0].rows(group[0].window(today=today, rules=rules)):
+                for item in group:
+                    item.remind(found, row, today=today, rules=rules)
+        created = _insert(found.rows)
         ScanRecord.objects.create(finished_at=timezone.now(), today=today, created=created)
     logger.info("Reminder scan for %s recorded %d new reminders", today, created)
     return created
 
 
-def _scan_deadlines(collector: _Collector, today: date, rules: Policy) -> None:
-    horizon = today + timedelta(days=rules.horizon_days)
-    escalate_to: dict[int | None, list[int]] = {}
-
-    def escalation_recipients(lead_id: int | None, force_id: int | None) -> list[int | None]:
-        if force_id not in escalate_to:
-            escalate_to[force_id] = collector.audience.chief_constables_office(force_id)
-        return [lead_id, *escalate_to[force_id]]
-
-    findings = (
-        Finding.objects.active()
-        .filter(kind=FindingKind.RECOMMENDATION, due_on__isnull=False, due_on__lte=horizon)
-        .values_list("pk", "due_on", "owner_id", "opcc_lead_id", "force_id")
-        .iterator(chunk_size=BATCH)
-    )
-    actions = (
-        Action.objects.open()
-        .filter(due_on__isnull=False, due_on__lte=horizon, finding__status__in=ACTIVE_STATUSES)
-        .values_list("pk", "due_on", "owner_id", "finding__opcc_lead_id", "finding__force_id")
-        .iterator(chunk_size=BATCH)
-    )
-    for item_type, rows in ((ItemType.FINDING, findings), (ItemType.ACTION, actions)):
-        for pk, due_on, owner_id, lead_id, force_id in rows:
-            occasion = policy.deadline_occasion(due_on, today=today, policy=rules)
-            collector.add([owner_id], item_type, pk, occasion, due_on)
-            escalation = policy.escalation_occasion(due_on, today=today, policy=rules)
-            if escalation is not None:
-                recipients = escalation_recipients(lead_id, force_id)
-                collector.add(recipients, item_type, pk, escalation, due_on)
-
-
-def _scan_reports(collector: _Collector, today: date, rules: Policy) -> None:
-    audience = collector.audience
-    earliest = today - timedelta(days=S55_RESPONSE_DAYS)
-    reports = (
-        Report.objects.s55_response_outstanding()
-        .filter(published_on__gte=earliest)
-        .values_list("pk", "published_on", "force_id")
-    )
-    for pk, published_on, force_id in reports:
-        last_day = published_on + timedelta(days=S55_RESPONSE_DAYS)
-        occasion = policy.countdown_occasion(
-            last_day, today=today, before_days=rules.s55_before_days, kind=ReminderKind.S55_RESPONSE
-        )
-        collector.add(
-            audience.with_role(Role.OPCC_STAFF, force_id=force_id),
-            ItemType.REPORT,
-            pk,
-            occasion,
-            last_day,
-        )
-
-    plan_weeks = timedelta(weeks=rules.ncpi_plan_weeks)
-    ncpi = Report.objects.filter(
-        kind__in=(ReportKind.NCPI, ReportKind.NCPI_REINSPECTION),
-        published_on__gte=today - plan_weeks,
-    ).values_list("pk", "published_on", "force_id")
-    for pk, published_on, force_id in ncpi:
-        plan_due = published_on + plan_weeks
-        occasion = policy.countdown_occasion(
-            plan_due,
-            today=today,
-            before_days=rules.ncpi_plan_before_days,
-            kind=ReminderKind.NCPI_ACTION_PLAN,
-        )
-        recipients = [
-            *audience.with_role(Role.OPCC_STAFF, force_id=force_id),
-            *audience.with_role(Role.FORCE_LEAD, force_id=force_id),
-        ]
-        collector.add(recipients, ItemType.REPORT, pk, occasion, plan_due)
-
-
-def _scan_ppog(collector: _Collector, today: date, rules: Policy) -> None:
-    audience = collector.audience
-    meetings = PpogMeeting.objects.filter(
-        monitoring_period__phase="engage",
-        monitoring_period__ended_on__isnull=True,
-        meets_on__gte=today,
-        meets_on__lte=today + timedelta(days=max(rules.ppog_before_days, default=0)),
-    ).values_list("pk", "meets_on", "monitoring_period__force_id")
-    for pk, meets_on, force_id in meetings:
-        occasion = policy.countdown_occasion(
-            meets_on,
-            today=today,
-            before_days=rules.ppog_before_days,
-            kind=ReminderKind.PPOG_MEETING,
-        )
-        recipients = [
-            *audience.with_role(Role.OPCC_STAFF, force_id=force_id),
-            *audience.chief_constables_office(force_id),
-        ]
-        collector.add(recipients, ItemType.PPOG_MEETING, pk, occasion, meets_on)
-
-
-def _scan_assurance_backlog(collector: _Collector, today: date, rules: Policy) -> None:
-    audience = collector.audience
-    waiting_since = timezone.make_aware(
-        datetime.combine(today - timedelta(days=rules.assurance_backlog_days), datetime.max.time())
-    )
-    claims = Finding.objects.filter(
-        status=Status.REPORTED_COMPLETE, status_changed_at__lte=waiting_since
-    ).values_list("pk", "status_changed_at", "opcc_lead_id", "force_id")
-    for pk, claimed_at, lead_id, force_id in claims:
-        claimed_on = timezone.localdate(claimed_at)
-        occasion = policy.backlog_occasion(claimed_on, today=today, policy=rules)
-        recipients = (
-            [lead_id]
-            if audience.wants(lead_id, ReminderKind.ASSURANCE_BACKLOG)
-            else (audience.with_role(Role.OPCC_STAFF, force_id=force_id))
-        )
-        due = claimed_on + timedelta(days=rules.assurance_backlog_days)
-        collector.add(recipients, ItemType.FINDING, pk, occasion, due)
-
-
-# ---------------------------------------------------------------- compose
-
-
 def _still_applies(today: date) -> Q:
-    """Reminders whose finding or action is still open with the same deadline."""
-    live_findings = Finding.objects.active().filter(
-        pk=OuterRef("item_id"), due_on=OuterRef("due_on")
-    )
-    live_backlog = Finding.objects.filter(pk=OuterRef("item_id"), status=Status.REPORTED_COMPLETE)
-    live_actions = Action.objects.open().filter(pk=OuterRef("item_id"), due_on=OuterRef("due_on"))
-    live_reports = Report.objects.s55_response_outstanding().filter(pk=OuterRef("item_id"))
-    backlog = Q(item_type=ItemType.FINDING, kind=ReminderKind.ASSURANCE_BACKLOG)
-    return (
-        (backlog & Exists(live_backlog))
-        | (Q(item_type=ItemType.FINDING) & ~backlog & Exists(live_findings))
-        | (Q(item_type=ItemType.ACTION) & Exists(live_actions))
-        | (Q(item_type=ItemType.REPORT, kind=ReminderKind.S55_RESPONSE) & Exists(live_reports))
-        | Q(item_type=ItemType.REPORT, kind=ReminderKind.NCPI_ACTION_PLAN)
-        | Q(item_type=ItemType.PPOG_MEETING, due_on__gte=today)
-    )
+    """Reminders whose item is still there to remind of, as each item kind decides."""
+    return reduce(operator.or_, (item.still_applies(today=today) for item in items.ALL))
 
 
 @transaction.atomic
-def compose(*, today: date, now: datetime | None = None) -> int:
+def digests_compose(*, today: date, now: datetime | None = None) -> int:
     """Put each person's new reminders into today's digest; return how many digests changed."""
     now = now or timezone.now()
     waiting = Reminder.objects.filter(digest__isnull=True, cancelled=False)
@@ -388,7 +169,7 @@ def _message_id(digest: Digest) -> str:
     return f"<digest-{digest.pk}@{host}>"
 
 
-def claim(*, now: datetime) -> Digest | None:
+def digest_claim(*, now: datetime) -> Digest | None:
     """Take one digest to send, with a lease committed before any network I/O."""
     with transaction.atomic():
         digest = (
@@ -421,7 +202,7 @@ def claim(*, now: datetime) -> Digest | None:
         return digest
 
 
-def deliver(
+def digest_deliver(
     digest: Digest,
     *,
     today: date,
@@ -463,24 +244,45 @@ def _record_failure(digest: Digest, exc: Exception, *, now: datetime) -> Deliver
     return status
 
 
-def drain(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Send claimable digests until none is left (or `limit` is reached)."""
     outcomes: dict[str, int] = defaultdict(int)
     # One SMTP session for the batch; Django's backend reopens it after a failure.
     smtp = get_connection()
     try:
         for _ in range(limit):
-            digest = claim(now=now or timezone.now())
+            digest = digest_claim(now=now or timezone.now())
             if digest is None:
                 break
-            outcomes[str(deliver(digest, today=today, now=now, smtp=smtp).value)] += 1
+            outcomes[str(digest_deliver(digest, today=today, now=now, smtp=smtp).value)] += 1
     finally:
         smtp.close()
     return dict(outcomes)
 
 
-def run(*, today: date, now: datetime | None = None) -> dict[str, int]:
-    """The whole job: what `send_reminders` and the beat-scheduled task both do."""
-    created = scan(today=today)
-    composed = compose(today=today, now=now)
-    return {"recorded": created, "digests": composed, **drain(today=today, now=now)}
+def digest_hour_reached(*, now: datetime) -> bool:
+    """Today's digests are composed from OVERSIGHT_DIGEST_HOUR (Europe/London) onwards,
+    so people get one email in the morning rather than one at whatever hour beat ran."""
+    return timezone.localtime(now).hour >= settings.OVERSIGHT_DIGEST_HOUR
+
+
+def digests_dispatch(*, now: datetime | None = None, today: date | None = None) -> dict[str, int]:
+    """Compose today's digests once the digest hour has come, then send whatever is due.
+
+    Without `today`, the day and the hour are read from `now`, as beat's tick does.
+    Given a `today`, the caller has chosen the day (a catch-up run, a test), so its
+    digests are composed at once, whatever the hour.
+    """
+    now = now or timezone.now()
+    day = today or timezone.localdate(now)
+    composed = 0
+    if today is not None or digest_hour_reached(now=now):
+        composed = digests_compose(today=day, now=now)
+    return {"digests": composed, **digests_send(today=day, now=now)}
+
+
+def reminders_dispatch(*, now: datetime | None = None, today: date | None = None) -> dict[str, int]:
+    """The whole job, for `send_reminders`: scan, then `digests_dispatch` (same rules)."""
+    now = now or timezone.now()
+    created = reminders_scan(today=today or timezone.localdate(now))
+    return {"recorded": created, **digests_dispatch(now=now, today=today)}

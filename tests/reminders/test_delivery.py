@@ -35,7 +35,7 @@ def due(report, owner, opcc_lead):
 
 def test_the_owner_gets_one_digest_overdue_first_with_links(smtp_server, due, owner, settings):
     settings.SITE_URL = "https://oversight.opcc.example"
-    outcome = services.run(today=TODAY)
+    outcome = services.reminders_dispatch(today=TODAY)
     assert outcome["sent"] == 1
     [mail] = smtp_server.sink.to(owner.email)
     body = mail.text()
@@ -53,7 +53,7 @@ def test_the_owner_gets_one_digest_overdue_first_with_links(smtp_server, due, ow
 
 
 def test_no_finding_text_leaks_into_any_email(smtp_server, due, owner):
-    services.run(today=TODAY)
+    services.reminders_dispatch(today=TODAY)
     assert smtp_server.sink.received
     for mail in smtp_server.sink.received:
         assert SECRET not in mail.message.as_string()
@@ -61,24 +61,24 @@ def test_no_finding_text_leaks_into_any_email(smtp_server, due, owner):
 
 
 def test_running_again_the_same_day_sends_nothing_more(smtp_server, due, owner):
-    services.run(today=TODAY)
-    services.run(today=TODAY)
+    services.reminders_dispatch(today=TODAY)
+    services.reminders_dispatch(today=TODAY)
     assert len(smtp_server.sink.to(owner.email)) == 1
 
 
 def test_smtp_down_is_retried_with_backoff_and_delivered_once_back(smtp_server, due, owner):
     smtp_server.sink.refuse = True
     now = timezone.now()
-    outcome = services.run(today=TODAY, now=now)
+    outcome = services.reminders_dispatch(today=TODAY, now=now)
     assert outcome.get("sent", 0) == 0
     digest = Digest.objects.get(recipient=owner)
     assert digest.status == DeliveryStatus.PENDING
     assert digest.next_attempt_at > now
     assert "SMTP" in digest.last_error
-    assert services.drain(today=TODAY, now=now) == {}  # backing off: nothing claimable yet
+    assert services.digests_send(today=TODAY, now=now) == {}  # backing off: nothing claimable yet
     smtp_server.sink.refuse = False
     later = now + timedelta(minutes=30)
-    assert services.drain(today=TODAY, now=later).get("sent")
+    assert services.digests_send(today=TODAY, now=later).get("sent")
     assert len(smtp_server.sink.to(owner.email)) == 1
     digest.refresh_from_db()
     assert (digest.status, digest.attempts) == (DeliveryStatus.SENT, 2)
@@ -89,10 +89,10 @@ def test_a_permanent_failure_ends_as_failed_and_the_health_check_says_503(
 ):
     smtp_server.sink.refuse = True
     now = timezone.now()
-    services.run(today=TODAY, now=now)
+    services.reminders_dispatch(today=TODAY, now=now)
     for _ in range(MAX_ATTEMPTS):
         now += timedelta(hours=6)
-        services.drain(today=TODAY, now=now)
+        services.digests_send(today=TODAY, now=now)
     digests = Digest.objects.filter(status=DeliveryStatus.FAILED)
     assert digests.count() == Digest.objects.count() >= 1
     response = client.get(reverse("reminders:health"))
@@ -103,22 +103,22 @@ def test_a_permanent_failure_ends_as_failed_and_the_health_check_says_503(
 
 def test_health_is_ok_after_a_fresh_scan_and_503_when_the_scan_is_stale(client, settings, db):
     assert client.get(reverse("reminders:health")).status_code == 503  # never scanned
-    services.scan(today=timezone.localdate())
+    services.reminders_scan(today=timezone.localdate())
     assert client.get(reverse("reminders:health")).status_code == 200
     settings.OVERSIGHT_SCAN_STALE_MINUTES = -1
     assert client.get(reverse("reminders:health")).status_code == 503
 
 
 def test_a_digest_whose_worker_died_is_resent_after_its_lease_and_flagged(smtp_server, due, owner):
-    services.scan(today=TODAY)
-    services.compose(today=TODAY)
+    services.reminders_scan(today=TODAY)
+    services.digests_compose(today=TODAY)
     now = timezone.now()
-    claimed = services.claim(now=now)
+    claimed = services.digest_claim(now=now)
     assert claimed.status == DeliveryStatus.SENDING
     # The worker dies here. Until the lease expires nobody else takes the digest …
-    assert services.claim(now=now + LEASE - timedelta(seconds=1)) is None
+    assert services.digest_claim(now=now + LEASE - timedelta(seconds=1)) is None
     # … then it is taken over, flagged, and sent.
-    outcome = services.drain(today=TODAY, now=now + LEASE + timedelta(seconds=1))
+    outcome = services.digests_send(today=TODAY, now=now + LEASE + timedelta(seconds=1))
     assert outcome == {"sent": 1}
     digest = Digest.objects.get(pk=claimed.pk)
     assert digest.possible_duplicate and digest.attempts == 2
@@ -126,8 +126,8 @@ def test_a_digest_whose_worker_died_is_resent_after_its_lease_and_flagged(smtp_s
 
 
 def test_the_digest_lines_for_the_dry_run_match_the_email(due, owner):
-    services.scan(today=TODAY)
-    services.compose(today=TODAY)
+    services.reminders_scan(today=TODAY)
+    services.digests_compose(today=TODAY)
     digest = Digest.objects.get(recipient=owner)
     lines = emails.digest_lines(digest, today=TODAY)
     assert [(line.reference, line.days_overdue) for line in lines] == [("R9", 7), ("R2", 0)]
@@ -160,26 +160,26 @@ def test_send_reminders_command_sends_and_reports(smtp_server, due, owner):
 
 
 def test_inactive_people_get_nothing_even_if_already_queued(smtp_server, due, owner):
-    services.scan(today=TODAY)
+    services.reminders_scan(today=TODAY)
     owner.is_active = False
     owner.save()
-    services.compose(today=TODAY)
-    services.drain(today=TODAY)
+    services.digests_compose(today=TODAY)
+    services.digests_send(today=TODAY)
     assert smtp_server.sink.to(owner.email) == []
 
 
 def test_message_id_is_stable_across_retries(smtp_server, due, owner):
     smtp_server.sink.refuse = True
     now = timezone.now()
-    services.run(today=TODAY, now=now)
+    services.reminders_dispatch(today=TODAY, now=now)
     first_id = Digest.objects.get(recipient=owner).message_id
     smtp_server.sink.refuse = False
-    services.drain(today=TODAY, now=now + timedelta(hours=1))
+    services.digests_send(today=TODAY, now=now + timedelta(hours=1))
     [mail] = smtp_server.sink.to(owner.email)
     assert mail.message_id == first_id
 
 
 def test_digest_date_is_kept_in_the_subject(smtp_server, due, owner):
-    services.run(today=date(2026, 3, 24))
+    services.reminders_dispatch(today=date(2026, 3, 24))
     [mail] = smtp_server.sink.to(owner.email)
     assert "24 March 2026" in mail.message["Subject"]

@@ -103,8 +103,8 @@ def test_two_workers_send_each_digest_exactly_once(
 ):
     people_with_deadlines(force, 40)
     today = timezone.localdate()
-    services.scan(today=today)
-    services.compose(today=today)
+    services.reminders_scan(today=today)
+    services.digests_compose(today=today)
     env = child_env(redis_url=redis_server.url, smtp_port=smtp_server.port)
     services_started(worker("w1"), env, "worker1")
     services_started(worker("w2"), env, "worker2")
@@ -124,8 +124,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_flags_the_one_it_may_repeat
 ):
     owners = people_with_deadlines(force, 12)
     today = timezone.localdate()
-    services.scan(today=today)
-    services.compose(today=today)
+    services.reminders_scan(today=today)
+    services.digests_compose(today=today)
     env = child_env(
         redis_url=redis_server.url,
         smtp_port=smtp_server.port,
@@ -217,7 +217,7 @@ def test_concurrent_scans_record_each_reminder_once(force):
     def scan() -> None:
         barrier.wait()
         try:
-            results.append(services.scan(today=today))
+            results.append(services.reminders_scan(today=today))
         finally:
             connection.close()
 
@@ -228,4 +228,4 @@ def test_concurrent_scans_record_each_reminder_once(force):
         thread.join()
     assert Reminder.objects.count() == 30
     assert sum(results) == 30
-    assert services.scan(today=today) == 0
+    assert services.reminders_scan(today=today) == 0

@@ -60,8 +60,8 @@ def test_a_wrong_token_is_404(client, db):
 
 
 def test_sent_reminders_is_for_opcc_staff(client, opcc, lead, viewer, due_in_a_week):
-    services.scan(today=timezone.localdate())
-    services.compose(today=timezone.localdate())
+    services.reminders_scan(today=timezone.localdate())
+    services.digests_compose(today=timezone.localdate())
     for user, expected in ((opcc, 200), (lead, 403), (viewer, 403)):
         client.force_login(user)
         assert client.get(reverse("reminders:sent")).status_code == expected
@@ -98,8 +98,8 @@ def test_staff_scoped_to_a_force_see_only_that_forces_digests(
     stranger = make_user(Role.FORCE_LEAD, force=other_force, username="stranger")
     make_finding(report=make_report(force=other_force), owner=stranger, due_on=due_in_a_week.due_on)
     today = due_in_a_week.due_on - timedelta(days=7)
-    services.scan(today=today)
-    services.compose(today=today)
+    services.reminders_scan(today=today)
+    services.digests_compose(today=today)
     client.force_login(opcc)  # works across all forces
     everyone = client.get(reverse("reminders:sent")).context["page"].object_list
     assert {d.recipient for d in everyone} >= {owner, stranger}

@@ -21,34 +21,34 @@ def kinds_for(user) -> list[tuple[str, date]]:
 
 
 def test_a_week_before_the_owner_gets_the_7_day_reminder(due_in_a_week, owner):
-    assert services.scan(today=TODAY) == 1
+    assert services.reminders_scan(today=TODAY) == 1
     assert kinds_for(owner) == [("due_soon", TODAY)]
 
 
 def test_scanning_twice_adds_nothing(due_in_a_week):
-    assert services.scan(today=TODAY) == 1
-    assert services.scan(today=TODAY) == 0
+    assert services.reminders_scan(today=TODAY) == 1
+    assert services.reminders_scan(today=TODAY) == 0
     assert Reminder.objects.count() == 1
 
 
 def test_missed_days_catch_up_with_the_latest_reminder_only(due_in_a_week, owner):
-    services.scan(today=date(2026, 3, 17))  # the 14-day reminder
+    services.reminders_scan(today=date(2026, 3, 17))  # the 14-day reminder
     # Beat down for three days around the deadline: the next scan records the on-the-day one.
-    services.scan(today=date(2026, 4, 2))
+    services.reminders_scan(today=date(2026, 4, 2))
     assert kinds_for(owner) == [("due_soon", date(2026, 3, 17)), ("due_today", date(2026, 3, 31))]
 
 
 def test_escalation_reaches_the_opcc_lead_and_the_chief_constables_office(
     due_in_a_week, owner, opcc_lead, cc_office
 ):
-    services.scan(today=date(2026, 4, 14))  # 14 days overdue
+    services.reminders_scan(today=date(2026, 4, 14))  # 14 days overdue
     assert kinds_for(owner) == [("overdue", date(2026, 4, 14))]
     assert kinds_for(opcc_lead) == [("escalation", date(2026, 4, 14))]
     assert kinds_for(cc_office) == [("escalation", date(2026, 4, 14))]
 
 
 def test_a_revised_due_date_re_arms_and_the_old_reminder_is_dropped(due_in_a_week, owner, opcc):
-    services.scan(today=TODAY)
+    services.reminders_scan(today=TODAY)
     finding_services.finding_revise_due_date(
         finding=due_in_a_week,
         expected_version=due_in_a_week.version,
@@ -56,12 +56,12 @@ def test_a_revised_due_date_re_arms_and_the_old_reminder_is_dropped(due_in_a_wee
         reason="Partner board moved",
         revised_by=opcc,
     )
-    services.compose(today=TODAY)
+    services.digests_compose(today=TODAY)
     old = Reminder.objects.get(recipient=owner, due_on=date(2026, 3, 31))
     assert old.cancelled and old.digest is None
     # The new date's reminders arm as its own schedule comes round.
-    assert services.scan(today=TODAY) == 0
-    services.scan(today=date(2026, 4, 7))
+    assert services.reminders_scan(today=TODAY) == 0
+    services.reminders_scan(today=date(2026, 4, 7))
     assert Reminder.objects.filter(recipient=owner, due_on=date(2026, 4, 21)).count() == 1
 
 
@@ -72,19 +72,19 @@ def test_finished_findings_and_inactive_or_unwilling_people_get_nothing(report, 
     owner.save()
     make_finding(report=report, owner=opcc_lead, due_on=date(2026, 3, 31))
     ReminderPreference.objects.create(user=opcc_lead, muted_kinds=["due_soon"])
-    assert services.scan(today=TODAY) == 0
+    assert services.reminders_scan(today=TODAY) == 0
 
 
 def test_s55_response_reminds_opcc_staff_and_stops_once_published(force, opcc_lead, opcc):
     report = make_report(force=force, published_on=TODAY - timedelta(days=55 - 7))
-    services.scan(today=TODAY)
+    services.reminders_scan(today=TODAY)
     recipients = set(
         Reminder.objects.filter(kind="s55_response").values_list("recipient", flat=True)
     )
     assert recipients == {opcc_lead.pk, opcc.pk}
     report.response_published_on = TODAY
     report.save()
-    assert services.compose(today=TODAY) == 0
+    assert services.digests_compose(today=TODAY) == 0
     assert Reminder.objects.filter(kind="s55_response", cancelled=True).count() == 2
 
 
@@ -94,7 +94,7 @@ def test_ncpi_action_plan_and_ppog_meetings(force, owner, opcc_lead, cc_office):
         force=force, phase="engage", started_on=date(2025, 1, 1)
     )
     PpogMeeting.objects.create(monitoring_period=engage, meets_on=TODAY + timedelta(days=7))
-    services.scan(today=TODAY)
+    services.reminders_scan(today=TODAY)
     assert kinds_for(owner) == [("ncpi_action_plan", TODAY)]
     assert ("ppog_meeting", TODAY) in kinds_for(cc_office)
     assert {("ncpi_action_plan", TODAY), ("ppog_meeting", TODAY)} <= set(kinds_for(opcc_lead))
@@ -106,7 +106,7 @@ def test_assurance_backlog_after_14_days(due_in_a_week, opcc_lead):
     Finding.objects.filter(pk=due_in_a_week.pk).update(
         status=Status.REPORTED_COMPLETE, status_changed_at="2026-03-01T10:00:00Z"
     )
-    services.scan(today=date(2026, 3, 15))
+    services.reminders_scan(today=date(2026, 3, 15))
     assert kinds_for(opcc_lead) == [("assurance_backlog", date(2026, 3, 15))]
 
 
@@ -114,11 +114,11 @@ def test_the_scan_makes_the_same_number_of_queries_for_5_or_150_findings(report,
     for _ in range(5):
         make_finding(report=report, owner=owner, due_on=TODAY + timedelta(days=7))
     with CaptureQueriesContext(connection) as small:
-        services.scan(today=TODAY)
+        services.reminders_scan(today=TODAY)
     for _ in range(145):
         make_finding(report=report, owner=owner, due_on=TODAY + timedelta(days=14))
     with CaptureQueriesContext(connection) as large:
-        services.scan(today=TODAY)
+        services.reminders_scan(today=TODAY)
     assert len(large) == len(small)
     assert Reminder.objects.count() == 150
 
@@ -126,28 +126,28 @@ def test_the_scan_makes_the_same_number_of_queries_for_5_or_150_findings(report,
 def test_compose_makes_one_digest_per_person_per_day(report, owner):
     for days in (1, 7, 14):
         make_finding(report=report, owner=owner, due_on=TODAY + timedelta(days=days))
-    services.scan(today=TODAY)
-    assert services.compose(today=TODAY) == 1
+    services.reminders_scan(today=TODAY)
+    assert services.digests_compose(today=TODAY) == 1
     digest = Digest.objects.get()
     assert digest.reminders.count() == 3
     # Later the same day another finding falls due, after the digest has gone:
     Digest.objects.filter(pk=digest.pk).update(status="sent", sent_at="2026-03-24T08:00:00Z")
     make_finding(report=report, owner=owner, due_on=TODAY + timedelta(days=28))
-    services.scan(today=TODAY)
-    services.compose(today=TODAY)
+    services.reminders_scan(today=TODAY)
+    services.digests_compose(today=TODAY)
     assert Digest.objects.count() == 1
     waiting = Reminder.objects.get(due_on=TODAY + timedelta(days=28))
     assert waiting.digest is None and not waiting.cancelled
     # … and goes out in tomorrow's digest.
-    services.compose(today=TODAY + timedelta(days=1))
+    services.digests_compose(today=TODAY + timedelta(days=1))
     waiting.refresh_from_db()
     assert waiting.digest.digest_date == TODAY + timedelta(days=1)
 
 
 def test_turning_the_digest_off_cancels_waiting_reminders(due_in_a_week, owner):
-    services.scan(today=TODAY)
+    services.reminders_scan(today=TODAY)
     ReminderPreference.objects.create(user=owner, digest_enabled=False)
-    assert services.compose(today=TODAY) == 0
+    assert services.digests_compose(today=TODAY) == 0
     assert Reminder.objects.get().cancelled
 
 
@@ -172,10 +172,33 @@ def test_the_send_task_waits_for_the_digest_hour(due_in_a_week, owner, settings,
     from reminders.tasks import reminders_send
 
     settings.OVERSIGHT_DIGEST_HOUR = 7
-    services.scan(today=TODAY)
+    services.reminders_scan(today=TODAY)
     # 06:30 in London (GMT in March before the change): too early to compose.
     with time_machine.travel("2026-03-24T06:30:00Z", tick=False):
         assert reminders_send() == {"digests": 0}
     with time_machine.travel("2026-03-24T07:05:00Z", tick=False):
         assert reminders_send() == {"digests": 1, "sent": 1}
+    assert len(smtp_server.sink.to(owner.email)) == 1
+
+
+def test_send_reminders_keeps_the_digest_hour_unless_given_a_day(
+    due_in_a_week, owner, settings, smtp_server
+):
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    settings.OVERSIGHT_DIGEST_HOUR = 7
+    early = StringIO()
+    with time_machine.travel("2026-03-24T06:30:00Z", tick=False):
+        call_command("send_reminders", stdout=early)
+    assert "recorded 1 new reminder(s); 0 digest(s) composed" in early.getvalue()
+    assert "Before 07:00 no digest is composed" in early.getvalue()
+    assert smtp_server.sink.to(owner.email) == []
+    # A day named on the command line is composed at once: the operator chose it.
+    chosen = StringIO()
+    with time_machine.travel("2026-03-24T06:35:00Z", tick=False):
+        call_command("send_reminders", "--today", "2026-03-24", stdout=chosen)
+    assert "1 digest(s) composed; sent 1" in chosen.getvalue()
     assert len(smtp_server.sink.to(owner.email)) == 1

@@ -55,7 +55,7 @@ def test_before_any_change_it_shows_the_schedule_the_scan_uses(client, opcc):
 
 
 def test_a_saved_schedule_is_what_the_next_scan_uses(client, opcc, owner, due_in_a_week):
-    services.scan(today=TODAY)  # due in 7 days: the standard schedule reminds today
+    services.reminders_scan(today=TODAY)  # due in 7 days: the standard schedule reminds today
     assert Reminder.objects.get(recipient=owner).occurrence == TODAY
     Reminder.objects.all().delete()
 
@@ -63,7 +63,9 @@ def test_a_saved_schedule_is_what_the_next_scan_uses(client, opcc, owner, due_in
     response = client.post(reverse(URL), values(before_days="10,3"))
     assert response.status_code == 302
     assert ReminderSchedule.objects.get().before_days == "10,3"
-    services.scan(today=TODAY)  # now the last reminder before the deadline was 10 days out
+    services.reminders_scan(
+        today=TODAY
+    )  # now the last reminder before the deadline was 10 days out
     assert Reminder.objects.get(recipient=owner).occurrence == due_in_a_week.due_on.replace(day=21)
     assert AuditEvent.objects.filter(object_type__icontains="reminderschedule").exists()
 
@@ -113,3 +115,27 @@ def schedule_values(**changes) -> dict:
         else value
         for name, value in data.items()
     }
+
+
+def test_the_standard_schedule_is_written_once_in_policy(client, opcc, settings):
+    # Settings override Policy's defaults; the page, the form's help and a new row follow.
+    settings.OVERSIGHT_REMINDER_POLICY = {"before_days": (30, 10), "escalate_after_days": 21}
+    client.force_login(opcc)
+    form = client.get(reverse(URL)).context["form"]
+    assert form["before_days"].value() == "30,10"
+    assert form["escalate_after_days"].value() == 21
+    assert "Standard: 30,10." in form.fields["before_days"].help_text
+    assert ReminderSchedule().escalate_after_days == 21
+
+
+def test_no_label_names_a_number_the_schedule_can_change(client, owner):
+    import re
+
+    from reminders.models import ReminderKind
+
+    # "s.55" is the section of the Act, not a number of days.
+    assert not [label for label in ReminderKind.labels if re.search(r"\d+ day", label)]
+    assert ReminderKind.ESCALATION.label == "Overdue and escalated"
+    client.force_login(owner)
+    page = client.get(reverse("reminders:preferences")).content.decode()
+    assert not re.search(r"\b(28|14|7)\b[^<]*days?", page)

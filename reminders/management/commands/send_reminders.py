@@ -1,5 +1,6 @@
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +11,8 @@ from reminders.models import Digest
 
 class Command(BaseCommand):
     help = (
-        "Record due reminders, gather them into today's digests and send them: the job the "
+        "Record due reminders, gather them into today's digests once the digest hour "
+        "(OVERSIGHT_DIGEST_HOUR, Europe/London) has come, and send them: the job the "
         "Celery beat schedule runs, for machines without Celery."
     )
 
@@ -23,29 +25,46 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today",
             type=date.fromisoformat,
-            help="Run as if today were this date (YYYY-MM-DD); default today in Europe/London.",
+            help=(
+                "Run as if today were this date (YYYY-MM-DD), to catch up a missed day: its "
+                "digests are composed at once, whatever the hour. Default: today in "
+                "Europe/London, composed only from the digest hour on."
+            ),
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        today = options["today"] or timezone.localdate()
+        now = timezone.now()
+        today = options["today"]
         if options["dry_run"]:
-            self._dry_run(today)
+            self._dry_run(today or timezone.localdate(now), now=now, chosen=today is not None)
             return
-        outcome = services.run(today=today)
+        outcome = services.reminders_dispatch(now=now, today=today)
+        today = today or timezone.localdate(now)
         self.stdout.write(
             f"{today}: recorded {outcome['recorded']} new reminder(s); "
             f"{outcome['digests']} digest(s) composed; "
             f"sent {outcome.get('sent', 0)}, failed {outcome.get('failed', 0)}, "
             f"to retry {outcome.get('pending', 0)}."
         )
+        if not options["today"] and not services.digest_hour_reached(now=now):
+            self.stdout.write(self._too_early())
         for digest in Digest.objects.filter(digest_date=today).select_related("recipient"):
             self.stdout.write(f"  {digest.to}: {digest.get_status_display().lower()}")
 
-    def _dry_run(self, today: date) -> None:
+    @staticmethod
+    def _too_early() -> str:
+        return (
+            f"Before {settings.OVERSIGHT_DIGEST_HOUR:02d}:00 no digest is composed: the "
+            "reminders recorded wait for the digest hour (or run with --today)."
+        )
+
+    def _dry_run(self, today: date, *, now: datetime, chosen: bool) -> None:
         """Run the real scan and compose inside a transaction that is rolled back."""
+        if not chosen and not services.digest_hour_reached(now=now):
+            self.stdout.write(self._too_early() + " At the digest hour:")
         with transaction.atomic():
-            services.scan(today=today)
-            services.compose(today=today)
+            services.reminders_scan(today=today)
+            services.digests_compose(today=today)
             digests = Digest.objects.filter(digest_date=today, status="pending")
             if not digests:
                 self.stdout.write(f"{today}: nothing would be sent.")
