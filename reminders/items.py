@@ -24,8 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.models import (
-    ACTIVE_STATUSES,
-    S55_RESPONSE_DAYS,
     Action,
     Finding,
     FindingKind,
@@ -35,6 +33,8 @@ from recommendations.models import (
     Role,
     Status,
 )
+from recommendations.models.reports import s55_last_day
+from recommendations.rules import active_q
 from reminders import policy
 from reminders.audience import Audience
 from reminders.models import ItemType, Reminder, ReminderKind
@@ -187,7 +187,7 @@ def deadline_findings() -> QuerySet[Finding]:
 
 def deadline_actions() -> QuerySet[Action]:
     """Open actions with a due date on findings with work outstanding."""
-    return Action.objects.open().filter(due_on__isnull=False, finding__status__in=ACTIVE_STATUSES)
+    return Action.objects.open().filter(active_q("finding__"), due_on__isnull=False)
 
 
 class Deadline(Item):
@@ -295,21 +295,19 @@ class _ReportCountdown(_Countdown):
     uid_prefix: ClassVar[str]
     event_text: ClassVar[str]
 
-    def _reports(self) -> QuerySet[Report]:
+    def _reports_dated(self, reading: Reading) -> QuerySet[Report]:
+        """The reports whose date falls within the reading's bounds."""
         raise NotImplementedError
 
-    def _after_publication(self, rules: Policy) -> timedelta:
+    def _date_of(self, published_on: date, rules: Policy) -> date:
         raise NotImplementedError
 
     def rows(self, reading: Reading) -> Iterator[Row]:
-        after = self._after_publication(reading.rules)
-        reports = (
-            self._reports()
-            .filter(reading.between("published_on", before=after))
-            .filter(_in_scope(reading.person, "force_id"))
-        )
+        reports = self._reports_dated(reading).filter(_in_scope(reading.person, "force_id"))
         for pk, published_on, force_id in reports.values_list("pk", "published_on", "force_id"):
-            yield Row(ItemType.REPORT.value, pk, published_on + after, force_id)
+            yield Row(
+                ItemType.REPORT.value, pk, self._date_of(published_on, reading.rules), force_id
+            )
 
     def uid(self, row: Row) -> str:
         return f"{self.uid_prefix}-{row.item_id}"
@@ -335,11 +333,13 @@ class S55Response(_ReportCountdown):
     uid_prefix = "s55"
     event_text = "Last day for the PCC's s.55 response ({title})"
 
-    def _reports(self) -> QuerySet[Report]:
-        return Report.objects.s55_response_outstanding()
+    def _reports_dated(self, reading: Reading) -> QuerySet[Report]:
+        return Report.objects.s55_response_outstanding().s55_last_day_between(
+            reading.since or date.min, reading.until or date.max
+        )
 
-    def _after_publication(self, rules: Policy) -> timedelta:
-        return timedelta(days=S55_RESPONSE_DAYS)
+    def _date_of(self, published_on: date, rules: Policy) -> date:
+        return s55_last_day(published_on)
 
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
         return list(audience.with_role(Role.OPCC_STAFF, force_id=row.force_id))
@@ -357,11 +357,15 @@ class NcpiActionPlan(_ReportCountdown):
     uid_prefix = "ncpi"
     event_text = "NCPI action plan due ({title})"
 
-    def _reports(self) -> QuerySet[Report]:
-        return Report.objects.filter(kind__in=(ReportKind.NCPI, ReportKind.NCPI_REINSPECTION))
+    def _reports_dated(self, reading: Reading) -> QuerySet[Report]:
+        after = timedelta(weeks=reading.rules.ncpi_plan_weeks)
+        return Report.objects.filter(
+            reading.between("published_on", before=after),
+            kind__in=(ReportKind.NCPI, ReportKind.NCPI_REINSPECTION),
+        )
 
-    def _after_publication(self, rules: Policy) -> timedelta:
-        return timedelta(weeks=rules.ncpi_plan_weeks)
+    def _date_of(self, published_on: date, rules: Policy) -> date:
+        return published_on + timedelta(weeks=rules.ncpi_plan_weeks)
 
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
         return [
@@ -386,12 +390,11 @@ class PpogMeetingItem(_Countdown):
         )
 
     def rows(self, reading: Reading) -> Iterator[Row]:
-        # Only meetings of a monitoring period still running count.
-        meetings = PpogMeeting.objects.filter(
-            reading.between("meets_on"),
-            monitoring_period__phase="engage",
-            monitoring_period__ended_on__isnull=True,
-        ).filter(_in_scope(reading.person, "monitoring_period__force_id"))
+        meetings = (
+            PpogMeeting.objects.still_counting()
+            .filter(reading.between("meets_on"))
+            .filter(_in_scope(reading.person, "monitoring_period__force_id"))
+        )
         values = meetings.values_list("pk", "meets_on", "monitoring_period__force_id")
         for pk, meets_on, force_id in values:
             yield Row(ItemType.PPOG_MEETING.value, pk, meets_on, force_id)
