@@ -91,14 +91,6 @@ def engage_panel(scope: Scope) -> tuple[Engage | None, list[tuple[MonitoringPeri
     )
 
 
-def _force_name(scope: Scope, force_id: int | None) -> str:
-    if force_id is None:
-        return "National report"
-    if force_id == scope.user.force_id:  # a force-scoped user's names hold no forces
-        return str(scope.user.force)
-    return scope.names.forces.get(force_id, "")
-
-
 @dataclass(frozen=True)
 class S55Row:
     report: Report
@@ -144,7 +136,7 @@ def s55_tracker(scope: Scope) -> S55Tracker:
         rows.append(
             S55Row(
                 report=report,
-                force_name=_force_name(scope, name.force_id),
+                force_name=scope.force_name(name.force_id),
                 due_on=report.response_due_on,
                 days_left=report.response_days_left(today=scope.today),
                 published_late=report.response_published_late(),

@@ -163,8 +163,8 @@ def _breakdowns(scope: Scope, rows: list[tuple]) -> Breakdowns:
     for key, values in ranked_reports[:TOP]:
         report = names.reports.get(key)
         title = report.title if report else "Report"
-        force = names.forces.get(report.force_id, "") if report and report.force_id else ""
-        report_rows.append(row(title, force or "National", values, report=key))
+        force = scope.force_name(report.force_id if report else None)
+        report_rows.append(row(title, force, values, report=key))
 
     theme_rows = [
         row(names.themes.get(key, "Theme"), "", values, theme=key)

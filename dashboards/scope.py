@@ -159,6 +159,15 @@ class Scope:
         """The force in view: the one chosen, or the user's own."""
         return self.user.force_id or self.filters.get("force")
 
+    def force_name(self, force_id: int | None) -> str:
+        """A force's name for a row: "National" for none. A force-scoped user's names hold
+        no forces (they choose none), so their own comes from the user."""
+        if force_id is None:
+            return "National"
+        if force_id == self.user.force_id:
+            return str(self.user.force)
+        return self.names.forces.get(force_id, "")
+
     def findings(self) -> QuerySet[Finding]:
         f = self.filters
         return (

@@ -19,7 +19,6 @@ from recommendations.models import (
     Grade,
     Rag,
     Report,
-    Status,
     Theme,
     User,
 )
@@ -348,8 +347,7 @@ class SupersedeForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = (
             Finding.objects.visible_to(user)
-            .exclude(pk=finding.pk)
-            .exclude(status=Status.SUPERSEDED)
+            .possible_successors_of(finding)
             .select_related("report")
             .order_by("-report__published_on", "reference")
         )

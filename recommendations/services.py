@@ -46,6 +46,9 @@ COMPLETION_NEEDS_EVIDENCE = "Attach evidence before reporting a finding complete
 CHALLENGE_NEEDS_REASON = "Give the reason for challenging the force's claim."
 CLOSURE_NEEDS_LETTER = "Give the date and reference of the HMICFRS letter that closed it."
 SUCCESSOR_REQUIRED = "Choose the finding that supersedes this one."
+SUCCESSOR_OF_ANOTHER_FORCE = (
+    "Choose a finding of the same force (or a national one) that has not itself been superseded."
+)
 SUCCESSOR_NOT_SELF = "A finding cannot supersede itself."
 NO_FURTHER_ACTION_NEEDS_REASON = "Say why no further action is needed."
 OWNER_NOT_ELIGIBLE = (
@@ -451,6 +454,8 @@ def finding_supersede(
         raise ValidationError({"successor": SUCCESSOR_REQUIRED})
     if successor.pk == finding.pk:
         raise ValidationError({"successor": SUCCESSOR_NOT_SELF})
+    if not Finding.objects.possible_successors_of(finding).filter(pk=successor.pk).exists():
+        raise ValidationError({"successor": SUCCESSOR_OF_ANOTHER_FORCE})
     finding = _lock(finding, expected_version)
     _move(finding, Transition.SUPERSEDE, by)
     finding.superseded_by = successor

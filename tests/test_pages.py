@@ -7,7 +7,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Role
+from recommendations.models import Finding, Role
 from tests.factories import make_finding, make_report, make_user
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +43,13 @@ def test_my_work_lists_my_overdue_and_due_soon_findings(client, force, lead, oth
 
 def test_my_work_shows_nothing_to_a_user_without_a_role(client, force):
     user = make_user(None, force=force)
-    make_finding(report=make_report(force=force), owner=user, due_on=date(2020, 1, 1))
+    owned = make_finding(report=make_report(force=force), due_on=date(2020, 1, 1))
+    # Assigned while they had a role; the role has since been taken away.
+    Finding.objects.filter(pk=owned.pk).update(owner=user)
     client.force_login(user)
     response = client.get(reverse("recommendations:home"))
     assert list(response.context["overdue"]) == []
-    assert b"Nothing you own or lead is overdue." in response.content
+    assert b"You have no role yet" in response.content
 
 
 def test_the_demo_banner_shows_in_demo_mode(client, opcc, settings):

@@ -410,3 +410,59 @@ def test_cached_filter_choices_never_widen_what_a_scoped_user_can_filter_by(
         .context["form"]
         .is_valid()
     )
+
+
+def test_the_chief_constables_office_home_shows_its_forces_overdue_and_due_soon(
+    client, viewer, force, lead
+):
+    report = make_report(force=force, published_on=date(2025, 1, 10))
+    today = timezone.localdate()
+    late = make_finding(report=report, owner=lead, due_on=today - timedelta(days=3))
+    soon = make_finding(report=report, owner=lead, due_on=today + timedelta(days=5))
+    client.force_login(viewer)
+    response = client.get(reverse("recommendations:home"))
+    assert list(response.context["overdue"]) == [late]
+    assert list(response.context["due_soon"]) == [soon]
+    assert f"in {force}" in response.content.decode()
+
+
+def test_my_work_tells_two_findings_of_the_same_reference_apart(client, lead, force):
+    today = timezone.localdate()
+    for title, published in (("PEEL 2023", date(2023, 5, 1)), ("NCPI 2024", date(2024, 9, 1))):
+        report = make_report(force=force, title=title, published_on=published)
+        make_finding(report=report, reference="R1", owner=lead, due_on=today - timedelta(days=1))
+    client.force_login(lead)
+    page = client.get(reverse("recommendations:home")).content.decode()
+    assert 'R1<span class="visually-hidden"> of PEEL 2023</span>' in page
+    assert 'R1<span class="visually-hidden"> of NCPI 2024</span>' in page
+    assert "(May 2023)" in page and "(Sep 2024)" in page
+
+
+def test_a_finding_is_superseded_only_by_one_of_its_force_or_a_national_one(
+    client, opcc, force, other_force
+):
+    from django.core.exceptions import ValidationError
+
+    from recommendations import services
+
+    old = make_finding(report=make_report(force=force), due_on=date(2026, 6, 1))
+    same_force = make_finding(report=make_report(force=force), due_on=date(2026, 9, 1))
+    national = make_finding(report=make_report(force=None), due_on=date(2026, 9, 1))
+    elsewhere = make_finding(report=make_report(force=other_force), due_on=date(2026, 9, 1))
+    client.force_login(opcc)
+    offered = client.get(url("finding-supersede", old)).context["form"].fields["successor"]
+    assert set(offered.queryset) == {same_force, national}
+    with pytest.raises(ValidationError):
+        services.finding_supersede(
+            finding=old, expected_version=old.version, successor=elsewhere, by=opcc
+        )
+    old.refresh_from_db()
+    assert old.status == Status.NOT_STARTED
+
+
+def test_the_engage_panel_says_hmicfrs_decides_exit(client, opcc):
+    from django.template.loader import get_template
+
+    source = get_template("dashboards/_engage.html").template.source
+    assert "returns to Scan once all are closed" not in source
+    assert "HMICFRS decides when the force leaves Engage" in source

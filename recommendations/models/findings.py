@@ -95,6 +95,15 @@ class FindingQuerySet(models.QuerySet["Finding"]):
             )
         )
 
+    def possible_successors_of(self, finding: Finding) -> Self:
+        """Findings that may supersede `finding`: of its force (or national), not itself,
+        not superseded themselves."""
+        return (
+            self.filter(Q(force=finding.force_id) | Q(force__isnull=True))
+            .exclude(pk=finding.pk)
+            .exclude(status=Status.SUPERSEDED)
+        )
+
     def related_to(self, finding: Finding) -> Self:
         """Findings of other reports sharing a theme with `finding`: the same force's and
         national ones (across all forces the themes match too many rows to be useful)."""

@@ -29,13 +29,20 @@ def home(request: HttpRequest) -> HttpResponse:
     visible = Finding.objects.visible_to(user).select_related("report", "force")
     if not user.has_perm("recommendations.view_finding"):
         visible = visible.none()
-    mine = visible.involving(user)
+    # A viewer (the Chief Constable's office) owns and leads nothing: their home shows
+    # what everyone else's shows them, across what they may see.
+    watches_only = not (
+        user.has_perm("recommendations.report_progress")
+        or user.has_perm("recommendations.change_finding")
+    )
+    mine = visible if watches_only else visible.involving(user)
     can_assure = user.has_perm("recommendations.assure_finding")
     awaiting_assurance = visible.none()
     if can_assure:
         awaiting_assurance = visible.awaiting_assurance().led_by_or_unled(user)
     context = {
         "today": today,
+        "watches_only": watches_only,
         "overdue": mine.overdue(today=today).order_by("due_on")[:50],
         "due_soon": mine.due_soon(today=today).order_by("due_on")[:50],
         "awaiting_assurance": awaiting_assurance.order_by("status_changed_at")[:50],

@@ -145,6 +145,12 @@ def test_a_force_scoped_user_sees_only_their_force(world, viewer):
     assert board.engage is not None  # their own force is in Engage
 
 
+def test_a_force_scoped_user_sees_their_own_forces_reports_named_not_national(world, viewer):
+    board = board_for(viewer)
+    assert {row.detail for row in board.breakdowns.reports} == {str(world.force)}
+    assert {row.force_name for row in board.s55.rows} <= {str(world.force), "National"}
+
+
 def test_filters_narrow_every_figure(world, opcc):
     board = board_for(opcc, force=world.force.pk, kind=FindingKind.RECOMMENDATION)
     assert board.total == 7
