@@ -49,20 +49,47 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+
+def _embedded_secret_key() -> str:
+    """The embedded default's own key, made on first use and kept beside its database, so
+    that `manage.py send_reminders` works there with no set-up (and sessions survive)."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as key:
+            key.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        # A fixed development key keeps sessions alive across restarts of the dev server.
+        SECRET_KEY = "insecure-development-key-only-used-when-DJANGO_DEBUG-is-on"  # nosec
+    elif not env_str("DATABASE_URL"):
+        SECRET_KEY = _embedded_secret_key()
+    else:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (see .env.example)."
         )
-    # A fixed development key keeps sessions alive across restarts of the dev server.
-    SECRET_KEY = "insecure-development-key-only-used-when-DJANGO_DEBUG-is-on"  # nosec
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+
+def _default_site_url() -> str:
+    """The first host name served, so that links in emails follow DJANGO_ALLOWED_HOSTS
+    when SITE_URL is not set; the development server's address for local names."""
+    host = next((h for h in ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "127.0.0.1")
+    if host in {"localhost", "127.0.0.1", "[::1]"}:
+        return f"http://{host}:8000"
+    return f"{'https' if env_bool('OVERSIGHT_HTTPS') else 'http'}://{host}"
+
+
 # Absolute base for links in emails and calendar feeds, e.g. https://oversight.opcc.example
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_str("SITE_URL", _default_site_url()).rstrip("/")
 
 # Shown on every page when the database holds seed_demo's illustrative data.
 DEMO_MODE = env_bool("OVERSIGHT_DEMO_MODE", False)

@@ -21,10 +21,43 @@ def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     return run_python(PRINT_SETTINGS, {"OVERSIGHT_VAR_DIR": str(tmp_path), **env}, timeout=60)
 
 
-def test_the_secret_key_is_required_unless_debug_is_on(tmp_path):
-    result = run_settings(tmp_path)
+def test_the_secret_key_is_required_with_a_real_database_unless_debug_is_on(tmp_path):
+    result = run_settings(tmp_path, DATABASE_URL="postgres://u@127.0.0.1:5432/x")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_the_embedded_default_makes_and_keeps_its_own_key_without_debug(tmp_path):
+    """So the README's `manage.py send_reminders` works there with no set-up."""
+    key_code = "import django; from django.conf import settings; print(settings.SECRET_KEY)"
+    first = run_python(key_code, {"OVERSIGHT_VAR_DIR": str(tmp_path)}, timeout=60)
+    second = run_python(key_code, {"OVERSIGHT_VAR_DIR": str(tmp_path)}, timeout=60)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert len(key) >= 50 and second.stdout.strip() == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "http://localhost:8000"),
+        ({"DJANGO_ALLOWED_HOSTS": "oversight.opcc.example"}, "http://oversight.opcc.example"),
+        (
+            {
+                "DJANGO_ALLOWED_HOSTS": ".opcc.example,oversight.opcc.example",
+                "OVERSIGHT_HTTPS": "1",
+            },
+            "https://oversight.opcc.example",
+        ),
+        ({"SITE_URL": "https://tracker.example/"}, "https://tracker.example"),
+    ],
+)
+def test_links_in_emails_follow_the_sites_address(tmp_path, env, expected):
+    code = "import django; from django.conf import settings; print(settings.SITE_URL)"
+    result = run_python(code, {"OVERSIGHT_VAR_DIR": str(tmp_path), "DJANGO_DEBUG": "1", **env})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
 
 
 def test_the_embedded_default_uses_sqlite_files_and_no_broker(tmp_path):
