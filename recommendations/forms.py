@@ -17,6 +17,7 @@ from recommendations.models import (
     FindingKind,
     Force,
     Grade,
+    Post,
     Rag,
     Report,
     Theme,
@@ -166,10 +167,15 @@ class FindingForm(PlainTextMixin, forms.ModelForm):
             "timeframe",
             "due_on",
             "themes",
-            "owner",
+            "owner_post",
             "opcc_lead",
         ]
-        labels = {"due_on": "Due date", "text": "Full text", "opcc_lead": "OPCC lead"}
+        labels = {
+            "due_on": "Due date",
+            "text": "Full text",
+            "opcc_lead": "OPCC lead",
+            "owner_post": "Owner (post)",
+        }
         field_classes = {"due_on": DateField}
         widgets = {
             "due_on": DATE_INPUT,
@@ -188,7 +194,8 @@ class FindingForm(PlainTextMixin, forms.ModelForm):
         self.fields["parent"].queryset = parents
         self.fields["parent"].label = "Cause of concern it answers"
         self.fields["themes"].queryset = Theme.objects.all()
-        self.fields["owner"].queryset = User.objects.owner_candidates(report.force_id)
+        self.fields["owner_post"].queryset = owner_posts(report.force_id)
+        self.fields["owner_post"].label_from_instance = lambda post: post.label
         self.fields["opcc_lead"].queryset = User.objects.opcc_lead_candidates(report.force_id)
 
     def clean_reference(self) -> str:
@@ -218,9 +225,16 @@ class FindingEditForm(FindingForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+def owner_posts(force_id: int | None) -> Any:
+    return Post.objects.active().for_force(force_id).select_related("holder", "force")
+
+
 class AssignForm(VersionedForm):
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label="Force owner"
+    owner_post = forms.ModelChoiceField(
+        queryset=Post.objects.none(),
+        required=False,
+        label="Owner (post)",
+        help_text="The post that owns it; its holder posts the updates and is reminded.",
     )
     opcc_lead = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, label="OPCC lead"
@@ -228,8 +242,81 @@ class AssignForm(VersionedForm):
 
     def __init__(self, *args: Any, finding: Finding, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.owner_candidates(finding.force_id)
+        self.fields["owner_post"].queryset = owner_posts(finding.force_id)
+        self.fields["owner_post"].label_from_instance = lambda post: post.label
         self.fields["opcc_lead"].queryset = User.objects.opcc_lead_candidates(finding.force_id)
+
+
+class BulkAssignForm(PlainTextMixin, forms.Form):
+    """Many findings of one report at once; an empty choice leaves that part as it is."""
+
+    findings = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    owner_post = forms.ModelChoiceField(
+        queryset=Post.objects.none(),
+        required=False,
+        label="Owner (post)",
+        empty_label="Leave each owner as it is",
+    )
+    opcc_lead = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="OPCC lead",
+        empty_label="Leave each OPCC lead as it is",
+    )
+
+    def __init__(self, *args: Any, report: Report, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["findings"].queryset = (
+            report.findings.visible_to(user).select_related("owner", "owner_post__holder")
+        ).order_by("id")
+        self.fields["findings"].label_from_instance = lambda f: f"{f.reference}: {f.short_text}"
+        self.fields["owner_post"].queryset = owner_posts(report.force_id)
+        self.fields["owner_post"].label_from_instance = lambda post: post.label
+        self.fields["opcc_lead"].queryset = User.objects.opcc_lead_candidates(report.force_id)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("owner_post") and not data.get("opcc_lead"):
+            raise ValidationError("Choose an owner post or an OPCC lead to assign (or both).")
+        return data
+
+
+class PostForm(PlainTextMixin, forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["title", "force", "is_opcc"]
+        labels = {"is_opcc": "This is an OPCC post (not the force's)"}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.force_id is not None:
+            self.fields["force"].queryset = Force.objects.filter(pk=user.force_id)
+            self.fields["force"].required = True
+            self.fields["force"].empty_label = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("is_opcc") and not data.get("force"):
+            self.add_error("force", "A force's post belongs to a force: choose it.")
+        return data
+
+
+class HandoverForm(PlainTextMixin, forms.Form):
+    holder = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="New holder",
+        empty_label="Nobody: the post is vacant",
+    )
+    on = DateField(label="From")
+
+    def __init__(self, *args: Any, post: Post, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].queryset = User.objects.post_holder_candidates(
+            force_id=post.force_id, is_opcc=post.is_opcc
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -8,7 +8,7 @@ here, so a page never offers what a service would refuse.
 from __future__ import annotations
 
 from recommendations import workflow
-from recommendations.models import Finding, Report, User
+from recommendations.models import Finding, Post, Report, User
 
 
 def can_see_force_of(user: User, finding: Finding) -> bool:
@@ -70,3 +70,11 @@ def can_apply(user: User, finding: Finding, transition: workflow.Transition) -> 
     if rule.permission == "recommendations.report_progress":
         return can_report_progress(user, finding)
     return can_view(user, finding) and user.has_perm(rule.permission)
+
+
+def can_manage_post(user: User, post: Post) -> bool:
+    """OPCC staff manage posts: those of all forces every post, those scoped to a force its
+    posts (an OPCC post across all forces is for staff of all forces only)."""
+    if not user.has_perm("recommendations.change_post"):
+        return False
+    return user.force_id is None or (post.force_id is not None and post.force_id == user.force_id)

@@ -28,6 +28,8 @@ DOMAIN_MODELS = (
     "progressupdate",
     "evidence",
     "assurancedecision",
+    "post",
+    "postholding",
 )
 
 _VIEW_ALL = {f"view_{model}" for model in DOMAIN_MODELS}

@@ -27,6 +27,7 @@ from recommendations.models import (
     Evidence,
     Finding,
     FindingKind,
+    Post,
     ProgressUpdate,
     Rag,
     Report,
@@ -65,6 +66,9 @@ REFERENCE_TAKEN = (
 REPORT_TAKEN = (
     "This report is already recorded (same force, kind, title and publication date): "
     "it was saved a moment ago, perhaps by a second click."
+)
+OWNER_POST_NOT_ELIGIBLE = (
+    "“{post}” cannot own this finding: choose a post of its force, or an OPCC post."
 )
 NOT_ALLOWED = "You do not have permission to do that to this finding."
 
@@ -151,6 +155,19 @@ def _validate_shape(
         raise ValidationError({"parent": PARENT_MUST_BE_IN_SAME_REPORT})
 
 
+def _take_owner_from_post(fields: dict[str, object], force_id: int | None) -> None:
+    """An owner post names the owner: its holder (or nobody while it is vacant)."""
+    if "owner_post" not in fields:
+        return
+    post = fields["owner_post"]
+    if (
+        post is not None
+        and not Post.objects.active().for_force(force_id).filter(pk=post.pk).exists()
+    ):
+        raise ValidationError({"owner_post": OWNER_POST_NOT_ELIGIBLE.format(post=post)})
+    fields["owner"] = post.holder if post is not None else None
+
+
 def _validate_people(*, force_id: int | None, owner: object, opcc_lead: object) -> None:
     """Only people who may see a finding can own it or lead on it: they are emailed its
     reference and title."""
@@ -185,6 +202,7 @@ def finding_create(
     _validate_shape(kind=kind, report=report, parent=parent, due_on=due_on)
     fields.setdefault("force", report.force)
     force = fields["force"]
+    _take_owner_from_post(fields, force.pk if force else None)
     _validate_people(
         force_id=force.pk if force else None,
         owner=fields.get("owner"),
@@ -223,6 +241,7 @@ EDITABLE_FIELDS = (
     "addressee",
     "timeframe",
     "owner",
+    "owner_post",
     "opcc_lead",
     "rag",
 )
@@ -242,6 +261,7 @@ def finding_update(
     if unknown:
         raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
     finding = _lock(finding, expected_version)
+    _take_owner_from_post(changes, finding.force_id)
     for name, value in changes.items():
         setattr(finding, name, value)
     _validate_shape(
@@ -250,7 +270,8 @@ def finding_update(
     if "owner" in changes or "opcc_lead" in changes:
         _validate_people(
             force_id=finding.force_id,
-            owner=changes.get("owner"),
+            # A post's holder was checked when they took the post.
+            owner=None if "owner_post" in changes else changes.get("owner"),
             opcc_lead=changes.get("opcc_lead"),
         )
     finding.full_clean(exclude=["themes"])

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from recommendations import intake
-from recommendations.views import findings, reports, workflow
+from recommendations.views import findings, posts, reports, workflow
 
 app_name = "recommendations"
 
@@ -29,6 +29,10 @@ urlpatterns = [
     path("findings/<int:pk>/due-date/", workflow.finding_revise_due_date, name="finding-due-date"),
     path("findings/<int:pk>/assign/", workflow.finding_assign, name="finding-assign"),
     path("evidence/<int:pk>/download/", findings.evidence_download, name="evidence-download"),
+    path("posts/", posts.post_list, name="post-list"),
+    path("posts/new/", posts.post_create, name="post-create"),
+    path("posts/<int:pk>/", posts.post_detail, name="post-detail"),
+    path("reports/<int:pk>/assign/", posts.report_findings_assign, name="report-assign"),
     # Bringing a report in (recommendations/intake.py).
     path("reports/<int:pk>/bring-in/", intake.report_intake, name="report-intake"),
     path(

@@ -18,6 +18,8 @@ from recommendations.models import (
     AssuranceDecision,
     Evidence,
     Finding,
+    Post,
+    PostHolding,
     ProgressUpdate,
     Report,
     Status,
@@ -57,6 +59,10 @@ GET_MATRIX = {
     "finding-due-date": ("finding", OPCC_ONLY),
     "finding-assign": ("finding", OPCC_ONLY),
     "evidence-download": ("evidence", READ_OWN_FORCE),
+    "post-list": (None, OPEN_TO_ALL),
+    "post-create": (None, OPCC_ONLY | {"outsider": 200}),
+    "post-detail": ("post", READ_OWN_FORCE),
+    "report-assign": ("report", OPCC_ONLY),
     "report-intake": ("report", OPCC_ONLY),
     # With no review in progress, OPCC staff are sent to start one.
     "report-intake-review": ("report", OPCC_ONLY | {"opcc": 302, "administrator": 302}),
@@ -69,7 +75,14 @@ WRITE_URLS = [
     name
     for name in GET_MATRIX
     if name.endswith(("-create", "-edit", "-assure", "-close", "-supersede"))
-    or name in {"finding-no-further-action", "finding-due-date", "finding-assign"}
+    or name
+    in {
+        "finding-no-further-action",
+        "finding-due-date",
+        "finding-assign",
+        "post-detail",
+        "report-assign",
+    }
 ]
 
 
@@ -89,7 +102,9 @@ def world(force, lead, opcc):
     )
     finding.refresh_from_db()
     assert finding.status == Status.REPORTED_COMPLETE
+    post = Post.objects.create(title="ACC Crime", force=force)
     return {
+        "post": post,
         "report": report,
         "report_pk": report,
         "finding": finding,
@@ -120,6 +135,8 @@ def state() -> tuple:
         ProgressUpdate.objects.count(),
         Evidence.objects.count(),
         AssuranceDecision.objects.count(),
+        tuple(Post.objects.order_by("pk").values_list("title", "holder_id")),
+        PostHolding.objects.count(),
         tuple(Finding.objects.order_by("pk").values_list("version", "status", "owner_id")),
         tuple(Finding.history.model.objects.values_list("history_id", flat=True).order_by("pk")),
     )

@@ -99,7 +99,7 @@ def test_a_stale_version_is_refused_with_409_showing_what_changed(client, findin
     client.force_login(opcc)
     seen = finding.version
     first = client.post(
-        url("finding-assign", finding), {"version": seen, "owner": "", "opcc_lead": opcc.pk}
+        url("finding-assign", finding), {"version": seen, "owner_post": "", "opcc_lead": opcc.pk}
     )
     assert first.status_code == 302
     second = client.post(

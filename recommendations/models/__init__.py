@@ -28,6 +28,7 @@ from recommendations.models.findings import (
     Theme,
 )
 from recommendations.models.forces import Force, MonitoringPeriod, PpogMeeting, User
+from recommendations.models.posts import Post, PostHolding
 from recommendations.models.progress import (
     AssuranceDecision,
     Evidence,
@@ -65,6 +66,8 @@ __all__ = [
     "GradedJudgment",
     "MonitoringPeriod",
     "MonitoringPhase",
+    "Post",
+    "PostHolding",
     "PpogMeeting",
     "ProgressUpdate",
     "Rag",

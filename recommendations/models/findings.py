@@ -38,6 +38,12 @@ class Theme(models.Model):
         return self.name
 
 
+def owner_label(owned: Finding | Action) -> str:
+    if owned.owner_post_id is not None:
+        return owned.owner_post.label
+    return str(owned.owner) if owned.owner_id is not None else ""
+
+
 class FindingQuerySet(models.QuerySet["Finding"]):
     """Reusable filters. The rules behind open, overdue, due soon … are in `rules.py`."""
 
@@ -73,7 +79,13 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         return (
             self.visible_to(user)
             .select_related(
-                "report", "force", "owner", "opcc_lead", "parent", "superseded_by__report"
+                "report",
+                "force",
+                "owner",
+                "owner_post__holder",
+                "opcc_lead",
+                "parent",
+                "superseded_by__report",
             )
             .prefetch_related(
                 "themes",
@@ -89,6 +101,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
                 ),
                 "due_date_revisions__revised_by",
                 "actions__owner",
+                "actions__owner_post__holder",
                 models.Prefetch(
                     "children", queryset=Finding.objects.visible_to(user).order_by("id")
                 ),
@@ -210,7 +223,15 @@ class Finding(models.Model):
         null=True,
         blank=True,
         related_name="owned_findings",
-        help_text="The senior owner in the force.",
+        help_text="Who owns it now: the holder of the owner post, when it has one.",
+    )
+    owner_post = models.ForeignKey(
+        "recommendations.Post",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text="The post that owns it in the force, whoever holds it.",
     )
     opcc_lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -358,6 +379,11 @@ class Finding(models.Model):
     def is_owned_by(self, user: User) -> bool:
         return user.pk is not None and user.pk == self.owner_id
 
+    @property
+    def owner_label(self) -> str:
+        """The owner as lists show it: the post and its holder, or the person."""
+        return owner_label(self)
+
 
 class DueDateRevision(models.Model):
     """A slipped deadline: the original stays on the finding; each revision says why."""
@@ -408,6 +434,13 @@ class Action(models.Model):
         blank=True,
         related_name="owned_actions",
     )
+    owner_post = models.ForeignKey(
+        "recommendations.Post",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=ActionStatus, default=ActionStatus.NOT_STARTED)
     completed_on = models.DateField(null=True, blank=True)
@@ -433,3 +466,7 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    @property
+    def owner_label(self) -> str:
+        return owner_label(self)

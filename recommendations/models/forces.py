@@ -51,6 +51,13 @@ class UserQuerySet(models.QuerySet["User"]):
         """Who may own a finding of that force: force leads and OPCC staff who can see it."""
         return self.with_role(Role.FORCE_LEAD, Role.OPCC_STAFF).seeing_force(force_id).by_name()
 
+    def post_holder_candidates(self, *, force_id: int | None, is_opcc: bool) -> Self:
+        """Who may hold a post: an OPCC post, OPCC staff who can see its force; a force's
+        post, whoever may own that force's findings."""
+        if is_opcc:
+            return self.opcc_lead_candidates(force_id)
+        return self.owner_candidates(force_id)
+
     def opcc_lead_candidates(self, force_id: int | None) -> Self:
         """Who may lead on a finding of that force for the OPCC: OPCC staff who can see it."""
         return self.with_role(Role.OPCC_STAFF).seeing_force(force_id).by_name()

@@ -41,7 +41,7 @@ def _filtered_findings(request: HttpRequest) -> tuple[filters.FindingFilterForm,
     form = filters.FindingFilterForm(request.GET or None, user=request.user)
     findings = form.filter(
         Finding.objects.visible_to(request.user), today=timezone.localdate()
-    ).select_related("report", "force", "owner")
+    ).select_related("report", "force", "owner", "owner_post__holder")
     return form, findings
 
 

@@ -77,8 +77,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_report(request, pk)
-    findings = report.findings.visible_to(request.user).select_related("owner", "opcc_lead")
-    causes, standalone = _grouped_under_causes(list(findings.order_by("id")))
+    findings = list(
+        report.findings.visible_to(request.user)
+        .select_related("owner", "owner_post__holder", "opcc_lead")
+        .order_by("id")
+    )
+    causes, standalone = _grouped_under_causes(findings)
     context = {
         "report": report,
         "today": timezone.localdate(),
@@ -91,6 +95,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "monitoring": report.force.current_monitoring() if report.force else None,
         "can_edit": permissions.can_change_report(request.user, report),
         "can_add_finding": permissions.can_add_finding_to(request.user, report),
+        "can_assign": bool(findings)
+        and permissions.can_change_report(request.user, report)
+        and request.user.has_perm("recommendations.change_finding"),
     }
     return render(request, "recommendations/report_detail.html", context)
 

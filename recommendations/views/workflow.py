@@ -276,7 +276,7 @@ def finding_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 finding=finding,
                 expected_version=data["version"],
                 changed_by=request.user,
-                owner=data["owner"],
+                owner_post=data["owner_post"],
                 opcc_lead=data["opcc_lead"],
             )
         except REFUSALS as exc:

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from dashboards import counts, freshness, tallies
 from dashboards.scope import Scope, load_names
-from recommendations.models import Finding, FindingKind, Status, Theme
-from tests.factories import make_finding, make_report
+from recommendations.models import Finding, FindingKind, Role, Status, Theme
+from tests.factories import make_finding, make_report, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +53,13 @@ def assert_kept_equals_recount(user, spy: CountSpy) -> None:
 
 
 @pytest.fixture
-def world(force, other_force, lead, other_lead):
+def world(force, other_force, lead):
     today = timezone.localdate()
     themes = [Theme.objects.create(name=f"Tally theme {i}", slug=f"tally-{i}") for i in range(2)]
     findings = {}
-    for f, owner in ((force, lead), (other_force, other_lead)):
+    # Each force's findings are owned by a lead of that force (only they may own them).
+    elsewhere_lead = make_user(Role.FORCE_LEAD, force=other_force, username="elsewhere-lead")
+    for f, owner in ((force, lead), (other_force, elsewhere_lead)):
         report = make_report(force=f)
         for i, status in enumerate([Status.NOT_STARTED, Status.IN_PROGRESS, Status.ASSURED]):
             findings[(f.pk, i)] = make_finding(

@@ -88,7 +88,7 @@ def test_every_data_change_is_recorded_with_who_made_it(client, force, opcc):
     client.force_login(opcc)
     client.post(
         reverse("recommendations:finding-assign", args=[finding.pk]),
-        {"version": finding.version, "owner": "", "opcc_lead": opcc.pk},
+        {"version": finding.version, "owner_post": "", "opcc_lead": opcc.pk},
     )
     change = events(Event.CHANGED).filter(object_type="recommendations.Finding").get()
     assert change.user == opcc and change.object_id == str(finding.pk)
