@@ -1,17 +1,53 @@
-"""Writes to sign-in security state: two-factor devices."""
+"""Writes to sign-in security state: two-factor devices and emailed links."""
 
 from __future__ import annotations
 
+import enum
+import logging
+import secrets
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import emails
+from accounts.models import EmailLink, LinkPurpose, token_hash
+from audit.services import Event, record
 
 if TYPE_CHECKING:
     from recommendations.models import User
 
+log = logging.getLogger(__name__)
+
 DEVICE_NAME = "Authenticator app"
+# A person may ask for another link this long after the last; spares their inbox.
+RESEND_GAP = timedelta(seconds=60)
+
+
+class LinkSent(enum.Enum):
+    SENT = "sent"
+    ALREADY_SENT = "already sent"  # a live link is in their inbox, or one went out just now
+    NO_EMAIL = "no email address"
+    NOT_NEEDED = "not needed"  # already set up
+
+
+def _lock(user: User) -> None:
+    """Serialise one person's security writes (row lock; SQLite serialises writes anyway)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def has_confirmed_device(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def totp_device_for_setup(*, user: User) -> TOTPDevice:
@@ -23,7 +59,7 @@ def totp_device_for_setup(*, user: User) -> TOTPDevice:
     Any duplicates from before the index are tolerated: the oldest is used.
     """
     with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        _lock(user)
         device = _unconfirmed(user)
         if device is not None:
             return device
@@ -40,3 +76,110 @@ def totp_device_for_setup(*, user: User) -> TOTPDevice:
 
 def _unconfirmed(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+
+
+def _email_link_create(*, user: User, purpose: LinkPurpose, now: datetime) -> tuple[EmailLink, str]:
+    token = secrets.token_urlsafe(32)
+    link = EmailLink.objects.create(
+        user=user,
+        purpose=purpose,
+        token_hash=token_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.OVERSIGHT_EMAIL_LINK_MINUTES),
+    )
+    return link, token
+
+
+def email_link_find(*, token: str, purpose: LinkPurpose, now: datetime) -> EmailLink | None:
+    """The live link this token opens, if any. Expired, used and unknown tokens look alike."""
+    return (
+        EmailLink.objects.live(now=now)
+        .filter(purpose=purpose, token_hash=token_hash(token))
+        .select_related("user")
+        .first()
+    )
+
+
+def live_setup_link(*, user: User, now: datetime, pk: int | None = None) -> EmailLink | None:
+    links = EmailLink.objects.live(now=now).filter(user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP)
+    if pk is not None:
+        links = links.filter(pk=pk)
+    return links.order_by("-created_at").first()
+
+
+def two_factor_setup_link_send(
+    *, user: User, now: datetime, request: HttpRequest | None = None, again: bool = False
+) -> LinkSent:
+    """Email a person the link that lets them set up their first second factor.
+
+    A stolen password is enough to reach this, so nothing here shows a secret:
+    the link goes to the address on their account. At sign-in (`again=False`) no
+    new link is sent while one is still live; asked again, at most one a minute.
+    The email also warns them that their password was just used.
+    """
+    if not user.email:
+        return LinkSent.NO_EMAIL
+    with transaction.atomic():
+        _lock(user)
+        if has_confirmed_device(user):
+            return LinkSent.NOT_NEEDED
+        latest = live_setup_link(user=user, now=now)
+        if latest is not None and (not again or now - latest.created_at < RESEND_GAP):
+            return LinkSent.ALREADY_SENT
+        link, token = _email_link_create(user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP, now=now)
+        url = _absolute(reverse("accounts:two-factor-setup-link", args=[token]))
+        # Sent inside the transaction: if the mail server refuses, no link is recorded
+        # and the person can ask again at once.
+        emails.two_factor_setup_link(
+            user, url=url, expires_at=link.expires_at, requested_at=now
+        ).send()
+        record(Event.TWO_FACTOR_LINK_SENT, request=request, user=user, obj=link)
+    return LinkSent.SENT
+
+
+class SetupLinkSpent(Exception):
+    """The set-up link was used (or expired) between opening the page and confirming."""
+
+
+def two_factor_enrol(
+    *,
+    user: User,
+    device: TOTPDevice,
+    link: EmailLink,
+    now: datetime,
+    request: HttpRequest | None = None,
+) -> None:
+    """Confirm the device set up through `link`, spend the link, record and announce it."""
+    with transaction.atomic():
+        _lock(user)
+        spent = (
+            EmailLink.objects.live(now=now)
+            .filter(pk=link.pk, user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP)
+            .update(used_at=now)
+        )
+        if spent != 1:
+            raise SetupLinkSpent
+        # Other set-up links still in the inbox are of no further use.
+        EmailLink.objects.live(now=now).filter(
+            user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP
+        ).update(used_at=now)
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        record(
+            Event.TWO_FACTOR_ADDED,
+            request=request,
+            user=user,
+            obj=device,
+            detail={"through": "emailed set-up link"},
+        )
+        message = emails.two_factor_added(user, added_at=now)
+        transaction.on_commit(lambda: _send_quietly(message, what="two-factor added"))
+
+
+def _send_quietly(message: EmailMultiAlternatives, *, what: str) -> None:
+    # The device is set up whether or not the notice gets out; a mail server
+    # failure must not undo it or show the person an error.
+    try:
+        message.send()
+    except Exception:
+        log.exception("Could not send the %s email", what)

@@ -23,6 +23,9 @@ class Event(models.TextChoices):
     FINDINGS_EXPORTED = "findings_exported", "Findings exported"
     FINDINGS_IMPORTED = "findings_imported", "Findings imported"
     PACK_PRODUCED = "pack_produced", "Accountability pack produced"
+    # Sign-in security: how a second factor came to be, and who was emailed a way in.
+    TWO_FACTOR_LINK_SENT = "two_factor_link_sent", "Two-factor set-up link emailed"
+    TWO_FACTOR_ADDED = "two_factor_added", "Two-factor device added"
     CREATED = "created", "Record created"
     CHANGED = "changed", "Record changed"
     DELETED = "deleted", "Record deleted"

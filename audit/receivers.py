@@ -20,6 +20,7 @@ NOT_AUDITED = {
     "reminders.Digest",
     "reminders.ScanRecord",
     "reminders.CalendarFeed",  # its token must never be copied anywhere
+    "accounts.EmailLink",  # recorded as the events they serve (link sent, device added)
 }
 
 

@@ -341,6 +341,8 @@ AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 
 # Two-factor sign-in (TOTP) for roles an administrator requires it of.
 OTP_TOTP_ISSUER = "Oversight"
+# Emailed links (first two-factor set-up) work once, for this many minutes.
+OVERSIGHT_EMAIL_LINK_MINUTES = env_int("OVERSIGHT_EMAIL_LINK_MINUTES", 30)
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,13 @@ duplicates the old race left behind."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from importlib import import_module
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -63,7 +65,11 @@ def test_twelve_concurrent_set_up_pages_make_one_device_and_every_page_still_wor
     person = make_user(username="racer")
     client = Client(raise_request_exception=False)
     client.force_login(person)
-    url = reverse("accounts:two-factor")
+    client.post(reverse("accounts:two-factor-setup-send"))
+    (message,) = mail.outbox
+    (link,) = re.findall(r"/accounts/two-factor/set-up/[\w-]+/", message.body)
+    url = client.get(link).url
+    assert url == reverse("accounts:two-factor-setup")
 
     statuses = concurrent_gets(client.cookies["sessionid"].value, url, REQUESTS)
 
@@ -92,7 +98,9 @@ def test_the_set_up_page_tolerates_duplicates_left_by_the_old_race(client, db):
     person = make_user()
     _duplicates_as_the_old_race_left_them(person)
     client.force_login(person)
-    assert client.get(reverse("accounts:two-factor")).status_code == 200
+    client.post(reverse("accounts:two-factor-setup-send"))
+    (link,) = re.findall(r"/accounts/two-factor/set-up/[\w-]+/", mail.outbox[0].body)
+    assert client.get(client.get(link).url).status_code == 200
 
 
 def test_the_migration_removes_old_duplicates_before_adding_the_index(db):
