@@ -40,7 +40,10 @@ class AuditEvent(models.Model):
     event = models.CharField(max_length=20, choices=Event, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        # People are deactivated, not deleted. If a row in the user table is ever
+        # removed all the same, the trail keeps the id: SET_NULL would rewrite the
+        # trail, which the append-only triggers refuse (a 500 on PostgreSQL).
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
@@ -48,6 +51,9 @@ class AuditEvent(models.Model):
     )
     # As typed or as known at the time: kept even if the account is renamed or removed.
     username = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(
+        max_length=300, blank=True, help_text="The person's name when the event was recorded."
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     method = models.CharField(max_length=10, blank=True)
