@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,21 @@ def totp_device_for_setup(*, user: User) -> TOTPDevice:
             if device is None:
                 raise
             return device
+
+
+def users_deactivate(*, users: Iterable[User], by: User) -> int:
+    """Deactivate people (never delete them: the trail and history name them).
+
+    Each is saved on its own so the audit trail records the change; nobody may
+    deactivate themselves, so the last administrator cannot lock everyone out.
+    """
+    count = 0
+    for user in users:
+        if user.is_active and user.pk != by.pk:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            count += 1
+    return count
 
 
 def _unconfirmed(user: User) -> TOTPDevice | None:

@@ -44,3 +44,41 @@ def test_the_audit_export_has_the_frozen_name(client):
     client.force_login(make_user(Role.ADMINISTRATOR))
     exported = client.get(reverse("audit:export"), {"q": "Pat Ex"}).content.decode("utf-8-sig")
     assert "display_name" in exported.splitlines()[0] and "Pat Example" in exported
+
+
+def test_the_admin_offers_no_way_to_delete_a_person(client, administrator):
+    person = make_user(Role.VIEWER)
+    record(Event.SIGN_IN, user=person)
+    client.force_login(administrator)
+    delete_url = reverse("admin:recommendations_user_delete", args=[person.pk])
+
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    changelist = client.get(reverse("admin:recommendations_user_changelist"))
+    actions = dict(changelist.context["action_form"].fields["action"].choices)
+    assert "delete_selected" not in actions and "deactivate" in actions
+    client.post(
+        reverse("admin:recommendations_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"},
+    )
+    assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_the_admin_deactivates_people_and_the_trail_records_it(client, administrator):
+    people = [make_user(Role.VIEWER), make_user(Role.FORCE_LEAD)]
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:recommendations_user_changelist"),
+        {"action": "deactivate", "_selected_action": [p.pk for p in [*people, administrator]]},
+        follow=True,
+    )
+    assert b"2 people deactivated" in response.content
+    assert not User.objects.filter(pk__in=[p.pk for p in people], is_active=True).exists()
+    administrator.refresh_from_db()
+    assert administrator.is_active  # nobody deactivates themselves
+    changes = AuditEvent.objects.filter(
+        event=Event.CHANGED, object_type="recommendations.User", user=administrator
+    )
+    assert {(c.object_id, tuple(c.detail["fields"])) for c in changes} == {
+        (str(p.pk), ("is_active",)) for p in people
+    }
