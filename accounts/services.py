@@ -189,10 +189,10 @@ def two_factor_enrol(
             detail={"through": "emailed set-up link"},
         )
         message = emails.two_factor_added(user, added_at=now)
-        transaction.on_commit(lambda: _send_quietly(message, what="two-factor added"))
+        transaction.on_commit(lambda: send_quietly(message, what="two-factor added"))
 
 
-def _send_quietly(message: EmailMultiAlternatives, *, what: str) -> None:
+def send_quietly(message: EmailMultiAlternatives, *, what: str) -> None:
     # The device is set up whether or not the notice gets out; a mail server
     # failure must not undo it or show the person an error.
     try:

@@ -26,6 +26,8 @@ class Event(models.TextChoices):
     # Sign-in security: how a second factor came to be, and who was emailed a way in.
     TWO_FACTOR_LINK_SENT = "two_factor_link_sent", "Two-factor set-up link emailed"
     TWO_FACTOR_ADDED = "two_factor_added", "Two-factor device added"
+    TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor device removed"
+    LOCKOUT_CLEARED = "lockout_cleared", "Sign-in lockout cleared"
     CREATED = "created", "Record created"
     CHANGED = "changed", "Record changed"
     DELETED = "deleted", "Record deleted"

@@ -341,6 +341,9 @@ AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 
 # Two-factor sign-in (TOTP) for roles an administrator requires it of.
 OTP_TOTP_ISSUER = "Oversight"
+# The admin never shows an existing device's secret or QR code: whoever saw it
+# could make that person's codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Emailed links (first two-factor set-up) work once, for this many minutes.
 OVERSIGHT_EMAIL_LINK_MINUTES = env_int("OVERSIGHT_EMAIL_LINK_MINUTES", 30)
 
