@@ -325,11 +325,13 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Sign-in throttling (django-axes): 5 failures lock the username, and the
-# address, for 15 minutes; a success resets the count.
+# Sign-in throttling (django-axes): 5 failures lock that username from that
+# address for 15 minutes; a success resets the count. Never the username alone,
+# or anyone could lock anyone out (issue 12 item 5); never the address alone, or
+# one person's typos would lock everyone behind a force's shared address.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
