@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from base64 import b32encode
+from math import ceil
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services
 from accounts.models import LinkPurpose
 from accounts.services import LinkSent
+from accounts.throttle import WAIT_ATTRIBUTE
 
 WRONG_CODE = "That code is not right, or has expired. Enter the current 6-digit code."
 LINK_SENT = "We have emailed you a link to set up your second factor."
@@ -148,3 +152,27 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "config_url": device.config_url,
     }
     return render(request, "accounts/two_factor.html", context, status=400 if form.errors else 200)
+
+
+def sign_in_refused(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' lockout response (AXES_LOCKOUT_CALLABLE): locked, or asked to wait."""
+    wait = getattr(request, WAIT_ATTRIBUTE, None)
+    cooloff = settings.AXES_COOLOFF_TIME.total_seconds()
+    context = {
+        "username": request.POST.get("username", "")[:150],
+        "wait": _duration(wait) if wait else None,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff": _duration(cooloff),
+    }
+    response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(int(wait or cooloff))
+    return response
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        whole = ceil(seconds)
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    return f"{ceil(seconds / 60)} minutes"

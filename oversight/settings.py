@@ -333,7 +333,13 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Axes' database handler plus a slower limit per username across all addresses,
+# which delays each address's next try but never locks (accounts/throttle.py).
+AXES_HANDLER = "accounts.throttle.SlowingAxesHandler"
+OVERSIGHT_SIGN_IN_SLOW_AFTER = env_int("OVERSIGHT_SIGN_IN_SLOW_AFTER", 10)
+OVERSIGHT_SIGN_IN_SLOW_MAX_SECONDS = env_int("OVERSIGHT_SIGN_IN_SLOW_MAX_SECONDS", 900)
+# The page for a locked or slowed sign-in (registration/locked_out.html), with Retry-After.
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_refused"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("OVERSIGHT_PROXY_COUNT", 0) or None

@@ -3,10 +3,18 @@ person is shown a way back in."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.throttle import wait_seconds
+from audit.models import AuditEvent, Event
 from recommendations.models import Role
 from tests.factories import make_user
 
@@ -35,3 +43,60 @@ def test_failures_from_one_address_lock_only_that_address_for_that_username(pat)
         sign_in(ATTACKER, "guessing")
     assert sign_in(ATTACKER).status_code == 429  # the guesser is locked out
     assert sign_in(OFFICE).status_code == 302  # the person, elsewhere, is not
+
+
+def spread_failures(n: int) -> None:
+    """n wrong passwords for pat, each from a different address (a botnet's pattern)."""
+    for i in range(n):
+        assert sign_in(f"203.0.113.{i + 1}", "guessing").status_code == 200
+
+
+def failures_counted() -> int:
+    return AccessAttempt.objects.aggregate(total=Sum("failures_since_start"))["total"] or 0
+
+
+def test_guessing_from_many_addresses_slows_each_address_but_never_locks_the_person(pat):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        spread_failures(12)  # two past the slower limit of 10: each address now waits 4 s
+        counted = failures_counted()
+
+        again = sign_in("203.0.113.1", PASSWORD)  # even the right password is not checked yet
+        assert again.status_code == 429 and again["Retry-After"] == "4"
+        assert b"wait 4 seconds before trying again" in again.content
+        assert failures_counted() == counted  # a refused try is not counted either
+        refused = AuditEvent.objects.filter(event=Event.SIGN_IN_FAILED).latest("id")
+        assert refused.detail == {"refused_to_slow_guessing": True, "wait_seconds": 4}
+
+        assert sign_in(OFFICE).status_code == 302  # the person's first try is never delayed
+
+        clock.shift(timedelta(seconds=5))
+        assert sign_in("203.0.113.1", "guessing").status_code == 200  # checked again
+
+
+def test_a_hundred_addresses_guessing_still_cannot_keep_the_person_out(pat):
+    with time_machine.travel(timezone.now(), tick=False):
+        spread_failures(100)
+        assert sign_in(OFFICE).status_code == 302
+
+
+def test_the_wait_doubles_with_each_failure_up_to_a_limit(pat, settings):
+    settings.OVERSIGHT_SIGN_IN_SLOW_MAX_SECONDS = 600
+    now = timezone.now()
+
+    def wait_after(failures: int) -> int:
+        AccessAttempt.objects.all().delete()
+        with time_machine.travel(now, tick=False):  # the attempt's time is set on insert
+            AccessAttempt.objects.create(
+                username="pat", ip_address=ATTACKER, user_agent="", failures_since_start=failures
+            )
+        return wait_seconds(username="pat", ip_address=ATTACKER, now=now)
+
+    assert [wait_after(n) for n in (9, 10, 11, 12, 15, 19, 20, 400)] == [
+        0, 1, 2, 4, 32, 512, 600, 600,
+    ]  # fmt: skip
+    # Another address, with no failures of its own, never waits.
+    assert wait_seconds(username="pat", ip_address=OFFICE, now=now) == 0
+    # The wait runs from the address's last failure; and failures older than the
+    # cool-off window no longer count.
+    assert wait_seconds(username="pat", ip_address=ATTACKER, now=now + timedelta(seconds=599)) == 1
+    assert wait_seconds(username="pat", ip_address=ATTACKER, now=now + timedelta(minutes=16)) == 0
