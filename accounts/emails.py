@@ -48,3 +48,20 @@ def two_factor_added(user: Any, *, added_at: datetime) -> EmailMultiAlternatives
         to=user.email,
         context={"user": user, "added_at": timezone.localtime(added_at)},
     )
+
+
+def sign_in_link(
+    user: Any, *, url: str, expires_at: datetime, requested_at: datetime, ip_address: str | None
+) -> EmailMultiAlternatives:
+    return _message(
+        "sign_in_link",
+        to=user.email,
+        context={
+            "user": user,
+            "url": url,
+            "expires_at": timezone.localtime(expires_at),
+            "requested_at": timezone.localtime(requested_at),
+            "ip_address": ip_address or "an unknown address",
+            "minutes": settings.OVERSIGHT_EMAIL_LINK_MINUTES,
+        },
+    )

@@ -56,8 +56,9 @@ class EmailLink(models.Model):
     """A single-use, short-lived link emailed to a person's own address.
 
     It proves the person can read that mailbox, which a stolen password alone does
-    not: first set-up of a second factor needs one, and so does signing in while
-    locked out.
+    not: first set-up of a second factor needs one. A sign-in link lifts a lockout
+    or wait for that person at the address that asked, after which they still sign
+    in with their password (and second factor): a mailbox alone signs nobody in.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -66,6 +67,8 @@ class EmailLink(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # Sign-in links: the address that asked, whose lockout the link lifts.
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     objects = EmailLinkQuerySet.as_manager()
 

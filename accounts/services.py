@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 DEVICE_NAME = "Authenticator app"
 # A person may ask for another link this long after the last; spares their inbox.
 RESEND_GAP = timedelta(seconds=60)
+# Anyone may ask for a sign-in link for any username, so these are rarer still.
+SIGN_IN_LINK_GAP = timedelta(minutes=10)
 
 
 class LinkSent(enum.Enum):
@@ -94,7 +97,9 @@ def _unconfirmed(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
 
 
-def _email_link_create(*, user: User, purpose: LinkPurpose, now: datetime) -> tuple[EmailLink, str]:
+def _email_link_create(
+    *, user: User, purpose: LinkPurpose, now: datetime, ip_address: str | None = None
+) -> tuple[EmailLink, str]:
     token = secrets.token_urlsafe(32)
     link = EmailLink.objects.create(
         user=user,
@@ -102,6 +107,7 @@ def _email_link_create(*, user: User, purpose: LinkPurpose, now: datetime) -> tu
         token_hash=token_hash(token),
         created_at=now,
         expires_at=now + timedelta(minutes=settings.OVERSIGHT_EMAIL_LINK_MINUTES),
+        ip_address=ip_address,
     )
     return link, token
 
@@ -151,6 +157,67 @@ def two_factor_setup_link_send(
         ).send()
         record(Event.TWO_FACTOR_LINK_SENT, request=request, user=user, obj=link)
     return LinkSent.SENT
+
+
+def sign_in_link_send(
+    *, username: str, ip_address: str | None, now: datetime, request: HttpRequest | None = None
+) -> None:
+    """Email a link that lifts a lockout (or wait) for this username at this address.
+
+    Asked for without signing in, so it says nothing back: whether the username
+    exists, has an address, or was sent one just now looks the same to the asker.
+    At most one link per person per SIGN_IN_LINK_GAP, so nobody's inbox can be flooded.
+    """
+    user = (
+        get_user_model()
+        ._default_manager.filter(**{get_user_model().USERNAME_FIELD: username}, is_active=True)
+        .first()
+    )
+    if user is None or not user.email:
+        return
+    with transaction.atomic():
+        _lock(user)
+        recent = EmailLink.objects.filter(
+            user=user, purpose=LinkPurpose.SIGN_IN, created_at__gt=now - SIGN_IN_LINK_GAP
+        )
+        if recent.exists():
+            return
+        link, token = _email_link_create(
+            user=user, purpose=LinkPurpose.SIGN_IN, now=now, ip_address=ip_address
+        )
+        url = _absolute(reverse("accounts:sign-in-link", args=[token]))
+        emails.sign_in_link(
+            user, url=url, expires_at=link.expires_at, requested_at=now, ip_address=ip_address
+        ).send()
+        record(Event.SIGN_IN_LINK_SENT, request=request, user=user, obj=link)
+
+
+def sign_in_link_use(
+    *, link: EmailLink, ip_address: str | None, now: datetime, request: HttpRequest | None = None
+) -> bool:
+    """Spend a sign-in link: clear that person's failed attempts from the address that
+    asked for it and the one opening it. Their password is still needed to sign in."""
+    with transaction.atomic():
+        spent = (
+            EmailLink.objects.live(now=now)
+            .filter(pk=link.pk, purpose=LinkPurpose.SIGN_IN)
+            .update(used_at=now)
+        )
+        if spent != 1:
+            return False
+        username = link.user.get_username()
+        addresses = sorted({a for a in (link.ip_address, ip_address) if a})
+        for address in addresses:
+            # Both given, so only this username at this address: never everyone's.
+            AxesProxyHandler.reset_attempts(username=username, ip_address=address)
+        record(
+            Event.LOCKOUT_CLEARED,
+            request=request,
+            user=link.user,
+            obj=link,
+            detail={"through": "emailed sign-in link", "ip_addresses": addresses},
+        )
+    return True
 
 
 class SetupLinkSpent(Exception):

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +20,7 @@ from accounts import services
 from accounts.models import LinkPurpose
 from accounts.services import LinkSent
 from accounts.throttle import WAIT_ATTRIBUTE
+from audit.context import client_ip
 
 WRONG_CODE = "That code is not right, or has expired. Enter the current 6-digit code."
 LINK_SENT = "We have emailed you a link to set up your second factor."
@@ -34,6 +36,14 @@ LINK_NOT_VALID = (
     "That set-up link has expired, has already been used, or belongs to another account. "
     "Ask for a new one below."
 )
+SIGN_IN_LINK_SENT = (
+    "If that username has an email address with us, we have sent a link to it. "
+    "It works once, for {minutes} minutes. Open it, then sign in with your password."
+)
+SIGN_IN_LINK_NOT_VALID = (
+    "That sign-in link has expired or has already been used. Ask for a new one below."
+)
+SIGN_IN_LINK_USED = "You can sign in again now, from this browser, with your password."
 SESSION_SETUP_LINK = "oversight_two_factor_setup_link"
 SEND_MESSAGES = {
     LinkSent.SENT: (messages.SUCCESS, LINK_SENT),
@@ -152,6 +162,55 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "config_url": device.config_url,
     }
     return render(request, "accounts/two_factor.html", context, status=400 if form.errors else 200)
+
+
+class SignInLinkForm(forms.Form):
+    username = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in_link_request(request: HttpRequest) -> HttpResponse:
+    """Ask for an emailed link that lifts a lockout; the answer never says whether it went."""
+    form = SignInLinkForm(request.POST or None, initial={"username": request.GET.get("username")})
+    if request.method == "POST" and form.is_valid():
+        services.sign_in_link_send(
+            username=form.cleaned_data["username"],
+            ip_address=client_ip(request),
+            now=timezone.now(),
+            request=request,
+        )
+        messages.info(
+            request, SIGN_IN_LINK_SENT.format(minutes=settings.OVERSIGHT_EMAIL_LINK_MINUTES)
+        )
+        return redirect("login")
+    return render(request, "registration/sign_in_link_request.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link. Opening it only shows a button (mail filters follow links);
+    the button spends it and lifts the lock, and the password is asked for as usual."""
+    now = timezone.now()
+    link = services.email_link_find(token=token, purpose=LinkPurpose.SIGN_IN, now=now)
+    if link is not None and request.method == "POST":
+        if services.sign_in_link_use(
+            link=link, ip_address=client_ip(request), now=now, request=request
+        ):
+            messages.success(request, SIGN_IN_LINK_USED)
+            return redirect("login")
+        link = None  # spent by another click a moment ago
+    if link is None:
+        return render(
+            request,
+            "registration/sign_in_link_request.html",
+            {"form": SignInLinkForm(), "link_not_valid": SIGN_IN_LINK_NOT_VALID},
+            status=404,
+        )
+    return render(request, "registration/sign_in_link.html", {"username": link.user.get_username()})
 
 
 def sign_in_refused(

@@ -28,6 +28,7 @@ class Event(models.TextChoices):
     TWO_FACTOR_ADDED = "two_factor_added", "Two-factor device added"
     TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor device removed"
     LOCKOUT_CLEARED = "lockout_cleared", "Sign-in lockout cleared"
+    SIGN_IN_LINK_SENT = "sign_in_link_sent", "Sign-in link emailed"
     CREATED = "created", "Record created"
     CHANGED = "changed", "Record changed"
     DELETED = "deleted", "Record deleted"

@@ -3,16 +3,21 @@ person is shown a way back in."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth.models import Group
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TwoFactorPolicy
 from accounts.throttle import wait_seconds
 from audit.models import AuditEvent, Event
 from recommendations.models import Role
@@ -100,3 +105,108 @@ def test_the_wait_doubles_with_each_failure_up_to_a_limit(pat, settings):
     # cool-off window no longer count.
     assert wait_seconds(username="pat", ip_address=ATTACKER, now=now + timedelta(seconds=599)) == 1
     assert wait_seconds(username="pat", ip_address=ATTACKER, now=now + timedelta(minutes=16)) == 0
+
+
+def lock_out(address: str = OFFICE, client=None):
+    for _ in range(5):
+        response = sign_in(address, "mistyped", client=client)
+    assert response.status_code == 429
+    return response
+
+
+def emailed_link(message) -> str:
+    (url,) = re.findall(r"https?://\S+/accounts/sign-in-link/[\w-]+/", message.body)
+    return urlsplit(url).path
+
+
+def test_a_locked_person_gets_an_emailed_link_that_lifts_the_lock_and_still_needs_the_password(
+    pat, mailoutbox
+):
+    client = Client()
+    locked = lock_out(client=client)
+    assert b"Email me a link to sign in again" in locked.content
+    asked = client.post(
+        reverse("accounts:sign-in-link-request"), {"username": "pat"}, REMOTE_ADDR=OFFICE
+    )
+    assert asked.status_code == 302 and asked.url == reverse("login")
+    (message,) = mailoutbox
+    assert message.to == ["pat@opcc.example"] and OFFICE in message.body
+    link = emailed_link(message)
+
+    assert b"Lift the lock" in client.get(link, REMOTE_ADDR=OFFICE).content
+    assert sign_in(OFFICE).status_code == 429  # opening the link alone changes nothing
+    lifted = client.post(link, REMOTE_ADDR=OFFICE)
+    assert lifted.status_code == 302 and lifted.url == reverse("login")
+    home = client.get(reverse("recommendations:home"))
+    assert home.status_code == 302 and home.url.startswith(reverse("login"))  # not signed in
+    assert sign_in(OFFICE, client=client).status_code == 302  # the password signs in
+
+    cleared = AuditEvent.objects.get(event=Event.LOCKOUT_CLEARED)
+    assert cleared.user == pat and cleared.detail["ip_addresses"] == [OFFICE]
+    assert AuditEvent.objects.filter(event=Event.SIGN_IN_LINK_SENT, user=pat).count() == 1
+    again = Client().post(link, REMOTE_ADDR=OFFICE, follow=True)
+    assert b"has expired or has already been used" in again.content
+
+
+def test_the_link_lifts_the_lock_only_for_that_person_there(pat, mailoutbox):
+    lock_out(ATTACKER)
+    lock_out(OFFICE)
+    Client().post(reverse("accounts:sign-in-link-request"), {"username": "pat"}, REMOTE_ADDR=OFFICE)
+    Client().post(emailed_link(mailoutbox[0]), REMOTE_ADDR="192.0.2.99")  # opened on a phone
+    assert sign_in(ATTACKER).status_code == 429
+    assert sign_in(OFFICE).status_code == 302
+
+
+def test_the_link_does_not_get_past_the_second_factor(pat, mailoutbox):
+    TwoFactorPolicy.objects.create(
+        group=Group.objects.get(name=Role.OPCC_STAFF.value), required=True
+    )
+    TOTPDevice.objects.create(user=pat, confirmed=True, name="Phone")
+    client = Client()
+    lock_out(client=client)
+    client.post(reverse("accounts:sign-in-link-request"), {"username": "pat"}, REMOTE_ADDR=OFFICE)
+    client.post(emailed_link(mailoutbox[0]), REMOTE_ADDR=OFFICE)
+    sign_in(OFFICE, client=client)
+    home = client.get(reverse("recommendations:home"))
+    assert home.status_code == 302 and home.url.startswith(reverse("accounts:two-factor"))
+
+
+def test_a_slowed_person_is_offered_the_link_too_and_it_lifts_the_wait(pat, mailoutbox):
+    with time_machine.travel(timezone.now(), tick=False):
+        spread_failures(12)
+        assert sign_in(OFFICE, "mistyped").status_code == 200  # their own typo: now they wait
+        slowed = sign_in(OFFICE)
+        assert slowed.status_code == 429 and b"Email me a link" in slowed.content
+        Client().post(
+            reverse("accounts:sign-in-link-request"), {"username": "pat"}, REMOTE_ADDR=OFFICE
+        )
+        Client().post(emailed_link(mailoutbox[0]), REMOTE_ADDR=OFFICE)
+        assert sign_in(OFFICE).status_code == 302
+
+
+def test_asking_for_a_link_reveals_nothing_and_cannot_flood_an_inbox(pat, mailoutbox):
+    ask = reverse("accounts:sign-in-link-request")
+    unknown = Client().post(ask, {"username": "nobody"}, REMOTE_ADDR=ATTACKER, follow=True)
+    known = Client().post(ask, {"username": "pat"}, REMOTE_ADDR=ATTACKER, follow=True)
+    assert unknown.status_code == known.status_code == 200
+    message = b"If that username has an email address with us, we have sent a link to it."
+    assert message in unknown.content and message in known.content
+    with time_machine.travel(timezone.now() + timedelta(minutes=5), tick=False):
+        for _ in range(5):
+            Client().post(ask, {"username": "pat"}, REMOTE_ADDR=ATTACKER)
+    assert len(mailoutbox) == 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
+        Client().post(ask, {"username": "pat"}, REMOTE_ADDR=ATTACKER)
+    assert len(mailoutbox) == 2
+
+
+def test_the_link_lasts_thirty_minutes(pat, mailoutbox):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        lock_out()
+        Client().post(
+            reverse("accounts:sign-in-link-request"), {"username": "pat"}, REMOTE_ADDR=OFFICE
+        )
+        clock.shift(timedelta(minutes=31))
+        late = Client().post(emailed_link(mailoutbox[0]), REMOTE_ADDR=OFFICE, follow=True)
+        assert b"has expired" in late.content
+        assert sign_in(OFFICE).status_code == 302  # the 15-minute lock has ended by itself anyway
