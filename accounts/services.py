@@ -42,7 +42,8 @@ class LinkSent(enum.Enum):
 
 
 def _lock(user: User) -> None:
-    """Serialise one person's security writes (row lock; SQLite serialises writes anyway)."""
+    """Serialise one person's security writes with a row lock. SQLite has no row locks:
+    there the unique index on unconfirmed devices is what stops duplicates."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 

@@ -43,7 +43,7 @@ SIGN_IN_LINK_SENT = (
 SIGN_IN_LINK_NOT_VALID = (
     "That sign-in link has expired or has already been used. Ask for a new one below."
 )
-SIGN_IN_LINK_USED = "You can sign in again now, from this browser, with your password."
+SIGN_IN_LINK_USED = "You can sign in again now, with your password."
 SESSION_SETUP_LINK = "oversight_two_factor_setup_link"
 SEND_MESSAGES = {
     LinkSent.SENT: (messages.SUCCESS, LINK_SENT),
