@@ -56,10 +56,13 @@ class SessionTimeoutMiddleware:
 class TwoFactorRequiredMiddleware:
     """People in a role that requires two-factor sign-in reach nothing else until verified."""
 
-    ALWAYS_ALLOWED = ("accounts:two-factor", "logout")
-
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+
+    @staticmethod
+    def always_allowed(path: str) -> bool:
+        # Signing out, and every two-factor page (confirm, set-up, its emailed link).
+        return path == reverse("logout") or path.startswith(reverse("accounts:two-factor"))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -67,7 +70,7 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and request.session.get(SESSION_NEEDS_TWO_FACTOR)
             and not user.is_verified()
-            and request.path not in {reverse(name) for name in self.ALWAYS_ALLOWED}
+            and not self.always_allowed(request.path)
         ):
             return redirect(f"{reverse('accounts:two-factor')}?{urlencode({'next': request.path})}")
         return self.get_response(request)

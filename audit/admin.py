@@ -6,9 +6,9 @@ from audit.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "event", "username", "ip_address", "path", "object_repr")
+    list_display = ("at", "event", "username", "display_name", "ip_address", "path", "object_repr")
     list_filter = ("event",)
-    search_fields = ("username", "path", "object_repr")
+    search_fields = ("username", "display_name", "path", "object_repr")
     date_hierarchy = "at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

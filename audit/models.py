@@ -23,6 +23,12 @@ class Event(models.TextChoices):
     FINDINGS_EXPORTED = "findings_exported", "Findings exported"
     FINDINGS_IMPORTED = "findings_imported", "Findings imported"
     PACK_PRODUCED = "pack_produced", "Accountability pack produced"
+    # Sign-in security: how a second factor came to be, and who was emailed a way in.
+    TWO_FACTOR_LINK_SENT = "two_factor_link_sent", "Two-factor set-up link emailed"
+    TWO_FACTOR_ADDED = "two_factor_added", "Two-factor device added"
+    TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor device removed"
+    LOCKOUT_CLEARED = "lockout_cleared", "Sign-in lockout cleared"
+    SIGN_IN_LINK_SENT = "sign_in_link_sent", "Sign-in link emailed"
     CREATED = "created", "Record created"
     CHANGED = "changed", "Record changed"
     DELETED = "deleted", "Record deleted"
@@ -37,7 +43,10 @@ class AuditEvent(models.Model):
     event = models.CharField(max_length=20, choices=Event, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        # People are deactivated, not deleted. If a row in the user table is ever
+        # removed all the same, the trail keeps the id: SET_NULL would rewrite the
+        # trail, which the append-only triggers refuse (a 500 on PostgreSQL).
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
@@ -45,6 +54,9 @@ class AuditEvent(models.Model):
     )
     # As typed or as known at the time: kept even if the account is renamed or removed.
     username = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(
+        max_length=300, blank=True, help_text="The person's name when the event was recorded."
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     method = models.CharField(max_length=10, blank=True)

@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from accounts.throttle import WAIT_ATTRIBUTE
 from audit.models import AuditEvent, Event
 from audit.services import record
 
@@ -20,6 +21,7 @@ NOT_AUDITED = {
     "reminders.Digest",
     "reminders.ScanRecord",
     "reminders.CalendarFeed",  # its token must never be copied anywhere
+    "accounts.EmailLink",  # recorded as the events they serve (link sent, device added)
 }
 
 
@@ -39,10 +41,13 @@ def sign_in_failed(
     sender: type, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     # Only the username typed: never the password (Django already masks it here).
+    wait = getattr(request, WAIT_ATTRIBUTE, None)
     record(
         Event.SIGN_IN_FAILED,
         request=request,
         username=str(credentials.get("username", ""))[:150],
+        # Refused by the per-username slowdown, before the password was checked.
+        detail={"refused_to_slow_guessing": True, "wait_seconds": wait} if wait else None,
     )
 
 

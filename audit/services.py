@@ -28,6 +28,7 @@ def record(
         event=event,
         user=user,
         username=username or (user.get_username() if user is not None else ""),
+        display_name=_display_name(user),
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:300],
         method=(request.method or "") if request else "",
@@ -37,3 +38,10 @@ def record(
         object_repr=str(obj)[:200] if obj is not None else "",
         detail=detail or {},
     )
+
+
+def _display_name(user: Any) -> str:
+    """Frozen at write time, so the trail still names someone later renamed or removed."""
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username())[:300]

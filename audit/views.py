@@ -16,7 +16,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class AuditFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Username, path or record")
+    q = forms.CharField(required=False, label="Name, username, path or record")
     event = forms.ChoiceField(choices=[("", "Any event"), *Event.choices], required=False)
     since = forms.DateField(required=False, widget=DATE_INPUT, label="From")
     until = forms.DateField(required=False, widget=DATE_INPUT, label="To")
@@ -25,7 +25,10 @@ class AuditFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         if q := (data.get("q") or "").strip():
             events = events.filter(
-                Q(username__icontains=q) | Q(path__icontains=q) | Q(object_repr__icontains=q)
+                Q(username__icontains=q)
+                | Q(display_name__icontains=q)
+                | Q(path__icontains=q)
+                | Q(object_repr__icontains=q)
             )
         if data.get("event"):
             events = events.filter(event=data["event"])
@@ -62,6 +65,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         "at",
         "event",
         "username",
+        "display_name",
         "ip_address",
         "method",
         "path",

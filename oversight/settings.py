@@ -363,13 +363,21 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Sign-in throttling (django-axes): 5 failures lock the username, and the
-# address, for 15 minutes; a success resets the count.
+# Sign-in throttling (django-axes): 5 failures lock that username from that
+# address for 15 minutes; a success resets the count. Never the username alone,
+# or anyone could lock anyone out (issue 12 item 5); never the address alone, or
+# one person's typos would lock everyone behind a force's shared address.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Axes' database handler plus a slower limit per username across all addresses,
+# which delays each address's next try but never locks (accounts/throttle.py).
+AXES_HANDLER = "accounts.throttle.SlowingAxesHandler"
+OVERSIGHT_SIGN_IN_SLOW_AFTER = env_int("OVERSIGHT_SIGN_IN_SLOW_AFTER", 10)
+OVERSIGHT_SIGN_IN_SLOW_MAX_SECONDS = env_int("OVERSIGHT_SIGN_IN_SLOW_MAX_SECONDS", 900)
+# The page for a locked or slowed sign-in (registration/locked_out.html), with Retry-After.
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_refused"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("OVERSIGHT_PROXY_COUNT", 0) or None
@@ -379,6 +387,11 @@ AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 
 # Two-factor sign-in (TOTP) for roles an administrator requires it of.
 OTP_TOTP_ISSUER = "Oversight"
+# The admin never shows an existing device's secret or QR code: whoever saw it
+# could make that person's codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Emailed links (first two-factor set-up) work once, for this many minutes.
+OVERSIGHT_EMAIL_LINK_MINUTES = env_int("OVERSIGHT_EMAIL_LINK_MINUTES", 30)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.services import users_deactivate
 from recommendations.models import (
     Action,
     AssessmentArea,
@@ -29,6 +31,20 @@ class OversightUserAdmin(UserAdmin):
     list_select_related = ("force",)
     fieldsets = (*UserAdmin.fieldsets, ("Scope", {"fields": ("force",)}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Scope", {"fields": ("email", "force")}))
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # People are deactivated, never deleted: the audit trail and the history
+        # name them (issue 12 item 9). This also removes "Delete selected".
+        return False
+
+    @admin.action(
+        description="Deactivate selected people (they can no longer sign in)",
+        permissions=["change"],
+    )
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = users_deactivate(users=queryset, by=request.user)
+        self.message_user(request, f"{count} {'person' if count == 1 else 'people'} deactivated.")
 
 
 @admin.register(Force)

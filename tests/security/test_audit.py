@@ -1,5 +1,6 @@
 """The audit trail (RELIABILITY.md §B4 items 17, 18; §C2 append-only)."""
 
+import json
 import logging
 from datetime import date
 
@@ -12,6 +13,7 @@ from recommendations import services
 from recommendations.models import Role
 from recommendations.services import EvidenceFile
 from tests.factories import make_finding, make_report, make_user, pdf_upload
+from tests.support.subprocesses import run_python
 
 pytestmark = pytest.mark.django_db
 SECRET_PASSWORD = "sup3r-secret-passphrase-XYZ"
@@ -104,7 +106,6 @@ def test_the_audit_trail_cannot_be_changed_or_deleted_through_the_orm(pat):
         event.delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 @pytest.mark.parametrize(
     "statement", ["UPDATE audit_auditevent SET username = 'x'", "DELETE FROM audit_auditevent"]
 )
@@ -117,6 +118,50 @@ def test_the_database_refuses_update_and_delete_on_the_audit_table(pat, statemen
     ):
         cursor.execute(statement)
     assert AuditEvent.objects.filter(username="pat").exists()
+
+
+# Run in a child process: this suite's own database is PostgreSQL.
+SQLITE_APPEND_ONLY = r"""
+import json, django
+django.setup()
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from audit.models import AuditEvent, Event
+from audit.services import record
+from recommendations.models import User
+
+call_command("migrate", verbosity=0)
+assert connection.vendor == "sqlite"
+person = User.objects.create_user("gone", first_name="Sam", last_name="Gone")
+record(Event.SIGN_IN, user=person)
+pk = person.pk
+User.objects.filter(pk=pk).delete()
+row = AuditEvent.objects.get(event=Event.SIGN_IN)
+refused = []
+for statement in ("UPDATE audit_auditevent SET username = 'x'", "DELETE FROM audit_auditevent"):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    except DatabaseError as exc:
+        refused.append(str(exc))
+kept = [row.user_id, row.username, row.display_name]
+print(json.dumps({"refused": refused, "pk": pk, "row": kept}))
+"""
+
+
+def test_on_sqlite_too_the_database_refuses_changes_and_removing_a_user_rewrites_nothing(
+    tmp_path,
+):
+    result = run_python(
+        SQLITE_APPEND_ONLY,
+        {"DJANGO_SECRET_KEY": "test-only", "OVERSIGHT_VAR_DIR": str(tmp_path)},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert len(report["refused"]) == 2
+    assert all("append-only" in message for message in report["refused"])
+    assert report["row"] == [report["pk"], "gone", "Sam Gone"]
 
 
 def test_administrators_can_search_and_export_and_nobody_else_can(client, pat, opcc):

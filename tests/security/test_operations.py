@@ -33,6 +33,8 @@ ANONYMOUS_ALLOWED = {
     "reminders:health": "monitoring",
     "reminders:calendar-feed": "calendar programs; the secret token is the credential",
     "admin:login": "the admin's own sign-in page",
+    "accounts:sign-in-link-request": "people whose sign-in is locked; answers the same for anyone",
+    "accounts:sign-in-link": "the emailed link; lifts a lockout, never signs anyone in",
 }
 
 
