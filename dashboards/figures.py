@@ -307,7 +307,7 @@ def _at_risk_items(
             status__in=OPEN_STATUSES,
             due_on__in=[group.due_on for group in chosen],
         )
-        .select_related("report", "owner")
+        .select_related("report", "owner", "owner_post__holder")
         .order_by("due_on", "pk")
     )
     if latest_updates:

@@ -33,7 +33,11 @@ def build(scope: Scope) -> Pack:
     """The dashboard plus the item lists a performance and accountability session works through."""
     board = dashboard(scope, at_risk_limit=PACK_LIST_LIMIT, for_pack=True)
     today = scope.today
-    findings = scope.findings().select_related("report", "owner", "force").with_latest_update()
+    findings = (
+        scope.findings()
+        .select_related("report", "owner", "owner_post__holder", "force")
+        .with_latest_update()
+    )
     overdue = list(findings.overdue(today=today).order_by("due_on", "pk")[:PACK_LIST_LIMIT])
     awaiting = list(
         findings.awaiting_assurance().order_by("status_changed_at", "pk")[:PACK_LIST_LIMIT]

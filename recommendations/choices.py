@@ -73,3 +73,21 @@ ACTIVE_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 # Not finished with: active, or waiting for the OPCC's assurance or HMICFRS's closure.
 OPEN_STATUSES = (*ACTIVE_STATUSES, Status.REPORTED_COMPLETE, Status.ASSURED)
 FINISHED_STATUSES = (Status.CLOSED, Status.SUPERSEDED, Status.NO_FURTHER_ACTION)
+
+
+class ClosureBasis(models.TextChoices):
+    """How HMICFRS closed a finding: most recommendations by a status change on its
+    monitoring portal, causes of concern by letter."""
+
+    LETTER = "letter", "HMICFRS letter"
+    PORTAL = "portal", "Status change on HMICFRS's monitoring portal"
+
+
+class HmicfrsStatus(models.TextChoices):
+    """The statuses HMICFRS shows on its monitoring portal and public register."""
+
+    AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+    BEING_PROGRESSED = "being_progressed", "Being progressed"
+    COMPLETED = "completed", "Completed"
+    NO_FURTHER_ACTION_NEEDED = "no_further_action_needed", "No further action needed"
+    SUPERSEDED = "superseded", "Superseded"

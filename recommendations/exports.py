@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from recommendations.hmicfrs import in_hmicfrs_terms
 from recommendations.models import Finding, User
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -41,6 +42,7 @@ _COLUMNS: tuple[tuple[str, int], ...] = (
     ("Overdue", 9),
     ("Status", 18),
     ("RAG", 7),
+    ("OPCC rating", 12),
     ("Owner", 20),
     ("OPCC lead", 20),
     ("Themes", 30),
@@ -48,6 +50,12 @@ _COLUMNS: tuple[tuple[str, int], ...] = (
     ("Latest update RAG", 17),
     ("Latest update", 60),
     ("Latest update by", 20),
+    ("HMICFRS ID", 12),
+    ("Status in HMICFRS's terms", 26),
+    ("HMICFRS status as recorded", 26),
+    ("HMICFRS status checked on", 26),
+    ("Closed by HMICFRS on", 20),
+    ("How HMICFRS closed it", 30),
 )
 EXPORT_COLUMNS: tuple[str, ...] = tuple(label for label, _width in _COLUMNS)
 
@@ -90,13 +98,20 @@ def _raw_row(finding: Finding, *, today: date) -> list[object]:
         "Yes" if finding.is_overdue(today=today) else "No",
         finding.get_status_display(),
         finding.get_rag_display() if finding.rag else "",
-        _person(finding.owner),
+        finding.get_opcc_rag_display() if finding.opcc_rag else "",
+        finding.owner_label,
         _person(finding.opcc_lead),
         "; ".join(theme.name for theme in finding.themes.all()),
         latest.as_at if latest else None,
         latest.get_rag_display() if latest else "",
         latest.narrative if latest else "",
         _person(latest.author) if latest else "",
+        finding.hmicfrs_id,
+        in_hmicfrs_terms(finding.status).label,
+        finding.get_hmicfrs_status_display() if finding.hmicfrs_status else "",
+        finding.hmicfrs_status_checked_on,
+        finding.closed_on,
+        finding.get_closure_basis_display() if finding.closure_basis else "",
     ]
 
 

@@ -13,10 +13,12 @@ from django.utils import timezone
 from recommendations import dates, plaintext, services, uploads
 from recommendations.models import (
     AssuranceOutcome,
+    ClosureBasis,
     Finding,
     FindingKind,
     Force,
     Grade,
+    HmicfrsStatus,
     Post,
     Rag,
     Report,
@@ -91,6 +93,7 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
             "chief_constable_comments_by",
             "response_published_on",
             "response_url",
+            "entered_after_the_fact",
         ]
         labels = {
             "published_on": "Published on",
@@ -409,6 +412,14 @@ class AssuranceForm(VersionedForm):
         required=False,
         help_text="Required to challenge: say what is missing or unconvincing.",
     )
+    opcc_rag = forms.ChoiceField(
+        choices=Rag.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="The OPCC's own rating",
+        help_text="Shown beside the force's rating in lists, exports, the dashboard and packs. "
+        "Required to challenge; an assurance without one is green.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -417,12 +428,37 @@ class AssuranceForm(VersionedForm):
             and not data.get("reason", "").strip()
         ):
             self.add_error("reason", "Give the reason for challenging the force's claim.")
+        if data.get("outcome") == AssuranceOutcome.CHALLENGED and not data.get("opcc_rag"):
+            self.add_error("opcc_rag", services.CHALLENGE_NEEDS_RATING)
         return data
 
 
 class CloseForm(VersionedForm):
-    closed_on = DateField(label="Date of the HMICFRS letter", widget=DATE_INPUT)
-    letter_reference = forms.CharField(max_length=200, label="Letter reference")
+    basis = forms.ChoiceField(
+        choices=ClosureBasis.choices,
+        widget=forms.RadioSelect,
+        label="How HMICFRS closed it",
+        initial=ClosureBasis.PORTAL,
+    )
+    closed_on = DateField(label="Date HMICFRS closed it", widget=DATE_INPUT)
+    reference = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Reference (optional)",
+        help_text="The letter's reference, or a note of the portal change.",
+    )
+
+
+class HmicfrsStatusForm(VersionedForm):
+    hmicfrs_id = forms.CharField(
+        max_length=30, required=False, label="HMICFRS ID", help_text="Its number on the portal."
+    )
+    hmicfrs_status = forms.ChoiceField(
+        choices=[("", "Not recorded"), *HmicfrsStatus.choices],
+        required=False,
+        label="Status on HMICFRS's portal",
+    )
+    checked_on = DateField(label="Checked on", widget=DATE_INPUT)
 
 
 class SupersedeForm(VersionedForm):

@@ -23,6 +23,7 @@ from recommendations.history import changes_since
 from recommendations.models import (
     AssuranceDecision,
     AssuranceOutcome,
+    ClosureBasis,
     DueDateRevision,
     Evidence,
     Finding,
@@ -45,7 +46,10 @@ DUE_DATE_OF_FINISHED_FINDING = "This finding is finished with, so its due date n
 REVISION_NEEDS_NEW_DATE = "The new due date is the same as the current one."
 COMPLETION_NEEDS_EVIDENCE = "Attach evidence before reporting a finding complete."
 CHALLENGE_NEEDS_REASON = "Give the reason for challenging the force's claim."
-CLOSURE_NEEDS_LETTER = "Give the date and reference of the HMICFRS letter that closed it."
+CLOSURE_NEEDS_DATE_AND_BASIS = (
+    "Give the date HMICFRS closed it, and whether by letter or on its monitoring portal."
+)
+CHALLENGE_NEEDS_RATING = "Give the OPCC's own rating (red, amber or green) with the challenge."
 SUCCESSOR_REQUIRED = "Choose the finding that supersedes this one."
 SUCCESSOR_OF_ANOTHER_FORCE = (
     "Choose a finding of the same force (or a national one) that has not itself been superseded."
@@ -105,14 +109,16 @@ def _attribute(obj: models.Model, by: User | None, reason: str = "") -> None:
         obj._change_reason = reason  # type: ignore[attr-defined]
 
 
-def _lock(finding: Finding, expected_version: int) -> Finding:
+def lock_finding(finding: Finding, expected_version: int) -> Finding:
+    """The finding locked for this transaction; StaleVersion if saved since the caller saw it."""
     locked = Finding.objects.select_for_update().get(pk=finding.pk)
     if locked.version != expected_version:
         raise StaleVersion(locked, expected_version)
     return locked
 
 
-def _save(finding: Finding, by: User | None, reason: str = "") -> None:
+def save_finding(finding: Finding, by: User | None, reason: str = "") -> None:
+    """Save a locked finding as a new version, attributed to `by` in its history."""
     finding.version += 1
     _attribute(finding, by, reason)
     finding.save()
@@ -260,7 +266,7 @@ def finding_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
-    finding = _lock(finding, expected_version)
+    finding = lock_finding(finding, expected_version)
     _take_owner_from_post(changes, finding.force_id)
     for name, value in changes.items():
         setattr(finding, name, value)
@@ -275,7 +281,7 @@ def finding_update(
             opcc_lead=changes.get("opcc_lead"),
         )
     finding.full_clean(exclude=["themes"])
-    _save(finding, changed_by)
+    save_finding(finding, changed_by)
     if themes is not None:
         finding.themes.set(themes)
     return finding
@@ -290,7 +296,7 @@ def finding_revise_due_date(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": REVISION_NEEDS_REASON})
-    finding = _lock(finding, expected_version)
+    finding = lock_finding(finding, expected_version)
     if finding.kind == FindingKind.CAUSE_OF_CONCERN:
         raise ValidationError({"new_due_on": CAUSE_OF_CONCERN_HAS_NO_DEADLINE})
     if not finding.due_date_revisable:
@@ -308,7 +314,7 @@ def finding_revise_due_date(
         # A finding with no deadline gets its first one: that is the original.
         finding.original_due_on = new_due_on
     finding.due_on = new_due_on
-    _save(finding, revised_by, f"Due date revised: {reason}")
+    save_finding(finding, revised_by, f"Due date revised: {reason}")
     return revision
 
 
@@ -323,9 +329,9 @@ def _move(finding: Finding, transition: Transition, by: User, reason: str = "") 
 @transaction.atomic
 def finding_transition_start(*, finding: Finding, expected_version: int, by: User) -> Finding:
     _require(permissions.can_apply(by, finding, Transition.START))
-    finding = _lock(finding, expected_version)
+    finding = lock_finding(finding, expected_version)
     _move(finding, Transition.START, by)
-    _save(finding, by, "Work started")
+    save_finding(finding, by, "Work started")
     return finding
 
 
@@ -344,7 +350,7 @@ def progress_update_add(
     """Post an update (with any evidence). The first update starts work; it may claim completion."""
     _require(permissions.can_report_progress(author, finding))
     evidence = list(evidence)
-    finding = _lock(finding, expected_version)
+    finding = lock_finding(finding, expected_version)
     if reports_complete:
         workflow.check(finding, Transition.REPORT_COMPLETE)
         if not evidence and not Evidence.objects.filter(update__finding=finding).exists():
@@ -375,7 +381,7 @@ def progress_update_add(
     elif finding.status == Status.NOT_STARTED:
         _move(finding, Transition.START, author)
     finding.rag = update.rag
-    _save(finding, author, "Progress update")
+    save_finding(finding, author, "Progress update")
     return update
 
 
@@ -405,42 +411,64 @@ def evidence_attach(*, update: ProgressUpdate, item: EvidenceFile, uploaded_by: 
 
 @transaction.atomic
 def finding_assure(
-    *, finding: Finding, expected_version: int, decided_by: User, reason: str = ""
+    *,
+    finding: Finding,
+    expected_version: int,
+    decided_by: User,
+    reason: str = "",
+    opcc_rag: Rag | str = Rag.GREEN,
 ) -> AssuranceDecision:
+    """Accept the force's completion claim, with the OPCC's own rating (green unless said)."""
     _require(permissions.can_apply(decided_by, finding, Transition.ASSURE))
-    finding = _lock(finding, expected_version)
+    finding = lock_finding(finding, expected_version)
     _move(finding, Transition.ASSURE, decided_by)
-    decision = _record_decision(finding, AssuranceOutcome.ACCEPTED, reason, decided_by)
-    _save(finding, decided_by, "Assured by OPCC")
+    decision = _record_decision(
+        finding, AssuranceOutcome.ACCEPTED, reason, decided_by, opcc_rag or Rag.GREEN
+    )
+    save_finding(finding, decided_by, "Assured by OPCC")
     return decision
 
 
 @transaction.atomic
 def finding_challenge(
-    *, finding: Finding, expected_version: int, decided_by: User, reason: str
+    *,
+    finding: Finding,
+    expected_version: int,
+    decided_by: User,
+    reason: str,
+    opcc_rag: Rag | str,
 ) -> AssuranceDecision:
-    """Refuse the force's completion claim: back to in progress, with the reason on record."""
+    """Refuse the force's completion claim: back to in progress, with the reason and the
+    OPCC's own rating on record, so the force's rating never stands alone."""
     _require(permissions.can_apply(decided_by, finding, Transition.CHALLENGE))
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": CHALLENGE_NEEDS_REASON})
-    finding = _lock(finding, expected_version)
+    if opcc_rag not in Rag.values:
+        raise ValidationError({"opcc_rag": CHALLENGE_NEEDS_RATING})
+    finding = lock_finding(finding, expected_version)
     _move(finding, Transition.CHALLENGE, decided_by)
     finding.challenged_at = finding.status_changed_at
-    decision = _record_decision(finding, AssuranceOutcome.CHALLENGED, reason, decided_by)
-    _save(finding, decided_by, f"Challenged: {reason}")
+    decision = _record_decision(finding, AssuranceOutcome.CHALLENGED, reason, decided_by, opcc_rag)
+    save_finding(finding, decided_by, f"Challenged: {reason}")
     return decision
 
 
 def _record_decision(
-    finding: Finding, outcome: AssuranceOutcome, reason: str, decided_by: User
+    finding: Finding, outcome: AssuranceOutcome, reason: str, decided_by: User, opcc_rag: str
 ) -> AssuranceDecision:
     claim = finding.updates.filter(reports_complete=True).order_by("-created_at").first()
     decision = AssuranceDecision(
-        finding=finding, update=claim, outcome=outcome, reason=reason.strip(), decided_by=decided_by
+        finding=finding,
+        update=claim,
+        outcome=outcome,
+        reason=reason.strip(),
+        decided_by=decided_by,
+        opcc_rag=opcc_rag,
     )
     _attribute(decision, decided_by)
     decision.save()
+    finding.opcc_rag = opcc_rag
     return decision
 
 
@@ -451,18 +479,25 @@ def finding_close(
     expected_version: int,
     closed_by: User,
     closed_on: date,
-    letter_reference: str,
+    basis: ClosureBasis | str = ClosureBasis.LETTER,
+    reference: str = "",
 ) -> Finding:
-    """Record that HMICFRS has closed the finding by letter."""
+    """Record that HMICFRS has closed the finding: by letter (causes of concern) or by a
+    status change on its monitoring portal (most recommendations). The date and the basis
+    are required; the reference is optional."""
     _require(permissions.can_apply(closed_by, finding, Transition.CLOSE))
-    letter_reference = letter_reference.strip()
-    if not closed_on or not letter_reference:
-        raise ValidationError(CLOSURE_NEEDS_LETTER)
-    finding = _lock(finding, expected_version)
+    reference = reference.strip()
+    if not closed_on or basis not in ClosureBasis.values:
+        raise ValidationError(CLOSURE_NEEDS_DATE_AND_BASIS)
+    finding = lock_finding(finding, expected_version)
     _move(finding, Transition.CLOSE, closed_by)
     finding.closed_on = closed_on
-    finding.closure_reference = letter_reference
-    _save(finding, closed_by, f"Closed by HMICFRS letter {letter_reference}")
+    finding.closure_basis = basis
+    finding.closure_reference = reference
+    how = ClosureBasis(basis).label
+    save_finding(
+        finding, closed_by, f"Closed by HMICFRS: {how}" + (f" {reference}" if reference else "")
+    )
     return finding
 
 
@@ -477,10 +512,10 @@ def finding_supersede(
         raise ValidationError({"successor": SUCCESSOR_NOT_SELF})
     if not Finding.objects.possible_successors_of(finding).filter(pk=successor.pk).exists():
         raise ValidationError({"successor": SUCCESSOR_OF_ANOTHER_FORCE})
-    finding = _lock(finding, expected_version)
+    finding = lock_finding(finding, expected_version)
     _move(finding, Transition.SUPERSEDE, by)
     finding.superseded_by = successor
-    _save(finding, by, f"Superseded by {successor.reference}")
+    save_finding(finding, by, f"Superseded by {successor.reference}")
     return finding
 
 
@@ -492,10 +527,10 @@ def finding_mark_no_further_action(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": NO_FURTHER_ACTION_NEEDS_REASON})
-    finding = _lock(finding, expected_version)
+    finding = lock_finding(finding, expected_version)
     _move(finding, Transition.NO_FURTHER_ACTION, by)
     finding.no_further_action_reason = reason
-    _save(finding, by, "No further action")
+    save_finding(finding, by, "No further action")
     return finding
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("findings/<int:pk>/due-date/", workflow.finding_revise_due_date, name="finding-due-date"),
     path("findings/<int:pk>/assign/", workflow.finding_assign, name="finding-assign"),
+    path("findings/<int:pk>/hmicfrs/", workflow.finding_hmicfrs_status, name="finding-hmicfrs"),
     path("evidence/<int:pk>/download/", findings.evidence_download, name="evidence-download"),
     path("posts/", posts.post_list, name="post-list"),
     path("posts/new/", posts.post_create, name="post-create"),

@@ -86,11 +86,26 @@ def test_superseded_needs_a_successor_and_only_superseded_has_one():
     Finding.objects.filter(pk=finding.pk).update(status=Status.SUPERSEDED, superseded_by=successor)
 
 
-def test_closed_needs_a_date_and_a_letter_reference():
+def test_closed_needs_a_date_and_how_hmicfrs_closed_it():
     finding = make_finding()
     assert_update_refused(finding, status=Status.CLOSED)
     assert_update_refused(finding, status=Status.CLOSED, closed_on=date(2025, 1, 1))
     assert_update_refused(finding, status=Status.CLOSED, closure_reference="L/1")
+    assert_update_refused(finding, status=Status.CLOSED, closure_basis="portal")
+    assert_update_refused(
+        finding, status=Status.CLOSED, closed_on=date(2025, 1, 1), closure_basis="fax"
+    )
+    Finding.objects.filter(pk=finding.pk).update(
+        status=Status.CLOSED, closed_on=date(2025, 1, 1), closure_basis="portal"
+    )
+
+
+def test_an_hmicfrs_status_needs_the_date_it_was_checked():
+    finding = make_finding()
+    assert_update_refused(finding, hmicfrs_status="completed")
+    assert_update_refused(
+        finding, hmicfrs_status="done", hmicfrs_status_checked_on=date(2026, 1, 1)
+    )
 
 
 def test_no_further_action_needs_a_reason():

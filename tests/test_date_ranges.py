@@ -58,7 +58,7 @@ def test_the_latest_date_accepted_is_ten_years_ahead(client, opcc, force):
     ("url_name", "fields"),
     [
         ("finding-due-date", {"new_due_on": FAR_FUTURE, "reason": "Slipped"}),
-        ("finding-close", {"closed_on": FAR_FUTURE, "letter_reference": "L1"}),
+        ("finding-close", {"closed_on": FAR_FUTURE, "basis": "letter", "reference": "L1"}),
         (
             "update-create",
             {"narrative": "Progress", "rag": "green", "as_at": FAR_FUTURE},

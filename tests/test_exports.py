@@ -108,6 +108,7 @@ def test_rows_follow_the_header_and_show_only_the_latest_update(detailed):
         "Overdue": "Yes",
         "Status": "In progress",
         "RAG": "Amber",
+        "OPCC rating": "",
         "Owner": "lead",
         "OPCC lead": "opcc-officer",
         "Themes": "Export call handling; Export vulnerability",
@@ -115,6 +116,12 @@ def test_rows_follow_the_header_and_show_only_the_latest_update(detailed):
         "Latest update RAG": "Green",
         "Latest update": "Call times down.",
         "Latest update by": "opcc-officer",
+        "HMICFRS ID": "",
+        "Status in HMICFRS's terms": "Being progressed",
+        "HMICFRS status as recorded": "",
+        "HMICFRS status checked on": None,
+        "Closed by HMICFRS on": None,
+        "How HMICFRS closed it": "",
     }
 
 

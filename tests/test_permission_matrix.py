@@ -58,6 +58,7 @@ GET_MATRIX = {
     "finding-no-further-action": ("finding", OPCC_ONLY),
     "finding-due-date": ("finding", OPCC_ONLY),
     "finding-assign": ("finding", OPCC_ONLY),
+    "finding-hmicfrs": ("finding", OPCC_ONLY),
     "evidence-download": ("evidence", READ_OWN_FORCE),
     "post-list": (None, OPEN_TO_ALL),
     "post-create": (None, OPCC_ONLY | {"outsider": 200}),
@@ -80,6 +81,7 @@ WRITE_URLS = [
         "finding-no-further-action",
         "finding-due-date",
         "finding-assign",
+        "finding-hmicfrs",
         "post-detail",
         "report-assign",
     }

@@ -27,7 +27,11 @@ def spread(force):
             if status == Status.SUPERSEDED:
                 fields["superseded_by"] = successor
             if status == Status.CLOSED:
-                fields |= {"closed_on": TODAY, "closure_reference": "Letter"}
+                fields |= {
+                    "closed_on": TODAY,
+                    "closure_basis": "letter",
+                    "closure_reference": "Letter",
+                }
             if status == Status.NO_FURTHER_ACTION:
                 fields["no_further_action_reason"] = "Done elsewhere"
             if status == Status.IN_PROGRESS and offset == 1:
@@ -83,6 +87,7 @@ def test_finished_on_is_the_letter_date_or_the_london_date_of_the_change(force):
     Finding.objects.filter(pk=closed.pk).update(
         status=Status.CLOSED,
         closed_on=date(2026, 4, 15),
+        closure_basis="letter",
         closure_reference="Letter",
         status_changed_at=datetime(2026, 6, 1, tzinfo=UTC),
     )

@@ -85,7 +85,12 @@ def test_opcc_challenges_with_a_reason_and_the_timeline_shows_it(client, finding
 
     response = client.post(
         url("finding-assure", finding),
-        {"version": finding.version, "outcome": "challenged", "reason": "Only one district."},
+        {
+            "version": finding.version,
+            "outcome": "challenged",
+            "reason": "Only one district.",
+            "opcc_rag": "amber",
+        },
     )
     assert response.status_code == 302
     finding.refresh_from_db()
@@ -248,7 +253,12 @@ def test_closing_and_superseding_through_the_forms(client, finding, opcc):
     successor.refresh_from_db()
     response = client.post(
         url("finding-close", successor),
-        {"version": successor.version, "closed_on": "2025-10-01", "letter_reference": "HMI/1"},
+        {
+            "version": successor.version,
+            "closed_on": "2025-10-01",
+            "basis": "letter",
+            "reference": "HMI/1",
+        },
     )
     assert response.status_code == 302
     assert Finding.objects.get(pk=successor.pk).status == Status.CLOSED
@@ -379,7 +389,10 @@ def test_export_respects_the_filters(client, opcc, force):
 
 def test_a_closed_finding_offers_no_update_form(client, finding, lead):
     Finding.objects.filter(pk=finding.pk).update(
-        status=Status.CLOSED, closed_on=date(2025, 1, 1), closure_reference="L"
+        status=Status.CLOSED,
+        closed_on=date(2025, 1, 1),
+        closure_basis="letter",
+        closure_reference="L",
     )
     client.force_login(lead)
     assert client.get(url("update-create", finding)).status_code == 403

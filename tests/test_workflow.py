@@ -41,7 +41,7 @@ def finding_in(status: Status, *, kind: FindingKind = FindingKind.RECOMMENDATION
     if status == Status.SUPERSEDED:
         extra["superseded_by"] = make_finding(report=finding.report)
     if status == Status.CLOSED:
-        extra.update(closed_on=date(2025, 1, 1), closure_reference="L/1")
+        extra.update(closed_on=date(2025, 1, 1), closure_basis="letter", closure_reference="L/1")
     if status == Status.NO_FURTHER_ACTION:
         extra["no_further_action_reason"] = "Done elsewhere"
     Finding.objects.filter(pk=finding.pk).update(status=status, **extra)
@@ -67,10 +67,12 @@ def apply(transition: Transition, finding: Finding, by) -> Finding:
         case Transition.ASSURE:
             services.finding_assure(decided_by=by, **common)
         case Transition.CHALLENGE:
-            services.finding_challenge(decided_by=by, reason="Evidence is thin.", **common)
+            services.finding_challenge(
+                decided_by=by, reason="Evidence is thin.", opcc_rag="amber", **common
+            )
         case Transition.CLOSE:
             services.finding_close(
-                closed_by=by, closed_on=date(2025, 6, 1), letter_reference="HMI/25/1", **common
+                closed_by=by, closed_on=date(2025, 6, 1), reference="HMI/25/1", **common
             )
         case Transition.SUPERSEDE:
             successor = make_finding(report=finding.report)
@@ -140,9 +142,34 @@ def test_challenge_without_a_reason_is_refused(opcc):
     finding = finding_in(Status.REPORTED_COMPLETE)
     with pytest.raises(ValidationError, match="reason for challenging"):
         services.finding_challenge(
-            finding=finding, expected_version=finding.version, decided_by=opcc, reason="  "
+            finding=finding,
+            expected_version=finding.version,
+            decided_by=opcc,
+            reason="  ",
+            opcc_rag="red",
         )
     assert Finding.objects.get(pk=finding.pk).status == Status.REPORTED_COMPLETE
+
+
+def test_a_challenge_carries_the_opccs_own_rating(opcc):
+    finding = finding_in(Status.REPORTED_COMPLETE)
+    with pytest.raises(ValidationError, match="OPCC's own rating"):
+        services.finding_challenge(
+            finding=finding,
+            expected_version=finding.version,
+            decided_by=opcc,
+            reason="Evidence is thin.",
+            opcc_rag="",
+        )
+    decision = services.finding_challenge(
+        finding=finding,
+        expected_version=finding.version,
+        decided_by=opcc,
+        reason="Evidence is thin.",
+        opcc_rag="red",
+    )
+    finding.refresh_from_db()
+    assert (decision.opcc_rag, finding.opcc_rag, finding.status) == ("red", "red", "in_progress")
 
 
 def test_reporting_complete_without_evidence_is_refused_and_writes_nothing(opcc):
@@ -161,16 +188,28 @@ def test_reporting_complete_without_evidence_is_refused_and_writes_nothing(opcc)
     assert Finding.objects.get(pk=finding.pk).status == Status.IN_PROGRESS
 
 
-def test_closing_needs_the_letter_reference(opcc):
+def test_closing_needs_a_date_and_how_but_not_a_reference(opcc):
     finding = finding_in(Status.ASSURED)
-    with pytest.raises(ValidationError, match="HMICFRS letter"):
+    with pytest.raises(ValidationError, match="whether by letter or on its monitoring portal"):
         services.finding_close(
             finding=finding,
             expected_version=finding.version,
             closed_by=opcc,
             closed_on=date(2025, 1, 1),
-            letter_reference="",
+            basis="by carrier pigeon",
         )
+    closed = services.finding_close(
+        finding=finding,
+        expected_version=finding.version,
+        closed_by=opcc,
+        closed_on=date(2025, 1, 1),
+        basis="portal",
+    )
+    assert (closed.status, closed.closure_basis, closed.closure_reference) == (
+        Status.CLOSED,
+        "portal",
+        "",
+    )
 
 
 def test_superseding_needs_a_successor_other_than_itself(opcc):

@@ -15,7 +15,9 @@ from simple_history.models import HistoricalRecords
 from recommendations import dates, rules
 from recommendations.choices import (
     ActionStatus,
+    ClosureBasis,
     FindingKind,
+    HmicfrsStatus,
     Rag,
     Status,
 )
@@ -254,9 +256,23 @@ class Finding(models.Model):
         related_name="supersedes",
     )
     closed_on = models.DateField(null=True, blank=True)
-    closure_reference = models.CharField(
-        max_length=200, blank=True, help_text="The HMICFRS letter that closed it."
+    closure_basis = models.CharField(
+        max_length=10, choices=ClosureBasis, blank=True, help_text="How HMICFRS closed it."
     )
+    closure_reference = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The letter's reference, or a note of the portal change (optional).",
+    )
+    # HMICFRS's own record of it: its numeric ID on the monitoring portal, and its status
+    # there as last seen by the OPCC (Oversight's own status stands beside it).
+    hmicfrs_id = models.CharField("HMICFRS ID", max_length=30, blank=True)
+    hmicfrs_status = models.CharField(
+        "HMICFRS status", max_length=30, choices=HmicfrsStatus, blank=True
+    )
+    hmicfrs_status_checked_on = models.DateField("HMICFRS status checked on", null=True, blank=True)
+    # The OPCC's own rating, recorded when it assures or challenges: beside the force's RAG.
+    opcc_rag = models.CharField("OPCC rating", max_length=5, choices=Rag, blank=True)
     no_further_action_reason = models.TextField(blank=True)
     # Optimistic lock: every edit must name the version it was made against.
     version = models.PositiveIntegerField(default=1)
@@ -274,7 +290,9 @@ class Finding(models.Model):
             ("report_progress", "Can post progress updates and evidence on owned findings"),
         ]
         constraints = [
-            *dates.within_range("finding", "due_on", "original_due_on", "closed_on"),
+            *dates.within_range(
+                "finding", "due_on", "original_due_on", "closed_on", "hmicfrs_status_checked_on"
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=FindingKind.values), name="finding_kind_valid"
             ),
@@ -316,8 +334,24 @@ class Finding(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.CLOSED)
-                | (Q(closed_on__isnull=False) & ~Q(closure_reference="")),
-                name="finding_closed_has_date_and_letter",
+                | (Q(closed_on__isnull=False) & Q(closure_basis__in=ClosureBasis.values)),
+                name="finding_closed_has_date_and_basis",
+            ),
+            models.CheckConstraint(
+                condition=Q(closure_basis="") | Q(closure_basis__in=ClosureBasis.values),
+                name="finding_closure_basis_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(hmicfrs_status="") | Q(hmicfrs_status__in=HmicfrsStatus.values),
+                name="finding_hmicfrs_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(hmicfrs_status="") | Q(hmicfrs_status_checked_on__isnull=False),
+                name="finding_hmicfrs_status_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(opcc_rag="") | Q(opcc_rag__in=Rag.values),
+                name="finding_opcc_rag_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.NO_FURTHER_ACTION) | ~Q(no_further_action_reason=""),

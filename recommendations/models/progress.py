@@ -91,6 +91,9 @@ class AssuranceDecision(models.Model):
         help_text="The update that reported completion.",
     )
     outcome = models.CharField(max_length=12, choices=AssuranceOutcome)
+    opcc_rag = models.CharField(
+        "OPCC rating", max_length=5, choices=Rag, blank=True, help_text="The OPCC's own rating."
+    )
     reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -80,7 +80,9 @@ class ReportQuerySet(models.QuerySet["Report"]):
         return self.filter(Q(force_id=user.force_id) | Q(force__isnull=True))
 
     def s55_response_outstanding(self) -> Self:
-        return self.filter(response_published_on__isnull=True)
+        """Reports whose PCC response is still to publish: not for reports entered after
+        the fact, whose response (if any) predates Oversight."""
+        return self.filter(response_published_on__isnull=True, entered_after_the_fact=False)
 
     def s55_response_due_by(self, last_day: date) -> Self:
         """Reports whose PCC response's last day falls on or before `last_day`."""
@@ -117,6 +119,13 @@ class Report(models.Model):
     )
     response_published_on = models.DateField(null=True, blank=True)
     response_url = models.URLField(blank=True, max_length=500)
+    # Recorded long after publication (an OPCC entering its backlog): its s.55 response
+    # is not chased, and its overdue findings are escalated once, then summarised monthly.
+    entered_after_the_fact = models.BooleanField(
+        default=False,
+        help_text="A report published before Oversight was used, entered for the record: "
+        "no s.55 reminders, and its overdue findings are summarised monthly, not weekly.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -157,8 +166,9 @@ class Report(models.Model):
         return s55_last_day(self.published_on)
 
     def response_days_left(self, *, today: date) -> int | None:
-        """Days until the response's last day; negative when late; None once published."""
-        if self.response_published_on:
+        """Days until the response's last day; negative when late; None once published,
+        and for a report entered after the fact."""
+        if self.response_published_on or self.entered_after_the_fact:
             return None
         return (self.response_due_on - today).days
 

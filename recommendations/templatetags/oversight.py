@@ -21,11 +21,6 @@ def absolute(value: int) -> int:
 
 
 @register.filter
-def overdue_days(due_on: date | None, today: date) -> int:
-    return (today - due_on).days if due_on else 0
-
-
-@register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
@@ -56,6 +51,38 @@ def rag_badge(rag: str) -> SafeString:
         rag,
         Rag(rag).label,
     )
+
+
+@register.filter
+def ratings(finding: Finding) -> SafeString:
+    """The force's RAG and, beside it, the OPCC's own rating. A challenged finding always
+    shows the OPCC's view, even one challenged before the OPCC rated findings."""
+    html = format_html('<span class="visually-hidden">Force: </span>{}', rag_badge(finding.rag))
+    if finding.opcc_rag:
+        html += format_html(
+            ' <span class="text-nowrap small">OPCC: {}</span>', rag_badge(finding.opcc_rag)
+        )
+    elif finding.is_challenged:
+        html += mark_safe(' <span class="badge status-challenged">OPCC: challenged</span>')  # nosec
+    return html
+
+
+@register.filter
+def overdue_for(due_on: date | None, today: date) -> str:
+    """How long overdue, in words: days up to a year, then months and years."""
+    if due_on is None or due_on >= today:
+        return ""
+    days = (today - due_on).days
+    if days <= 365:
+        return f"{days} day{'s' if days != 1 else ''}"
+    months = (today.year - due_on.year) * 12 + today.month - due_on.month
+    if today.day < due_on.day:
+        months -= 1
+    years, months = divmod(months, 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if months:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    return " ".join(parts)
 
 
 @register.filter

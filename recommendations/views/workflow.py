@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from recommendations import forms, permissions, services
+from recommendations import forms, hmicfrs, permissions, services
 from recommendations.models import AssuranceOutcome, Finding, Status
 from recommendations.views.common import require, visible_finding
 from recommendations.workflow import Transition, TransitionRefused, is_allowed
@@ -42,8 +42,15 @@ ASSURE = StepPage(
 )
 CLOSE = StepPage(
     "Record HMICFRS closure",
-    "Record the letter in which HMICFRS closed this finding.",
+    "Record that HMICFRS closed this finding: by letter, or by a status change on its "
+    "monitoring portal.",
     "Record closure",
+)
+HMICFRS_STATUS = StepPage(
+    "Record HMICFRS's status",
+    "Record the finding's ID and its status on HMICFRS's monitoring portal, as you see them "
+    "today. Oversight's own status stands beside it.",
+    "Save",
 )
 SUPERSEDE = StepPage(
     "Mark as superseded", "Choose the newer finding that replaces this one.", "Mark superseded"
@@ -161,6 +168,7 @@ def finding_assure(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data["version"],
                 decided_by=request.user,
                 reason=data.get("reason", ""),
+                opcc_rag=data["opcc_rag"],
             )
         except REFUSALS as exc:
             return _step_page(request, finding, ASSURE, form, refused=exc)
@@ -183,7 +191,8 @@ def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data["version"],
                 closed_by=request.user,
                 closed_on=data["closed_on"],
-                letter_reference=data["letter_reference"],
+                basis=data["basis"],
+                reference=data["reference"],
             )
         except REFUSALS as exc:
             return _step_page(request, finding, CLOSE, form, refused=exc)
@@ -283,3 +292,33 @@ def finding_assign(request: HttpRequest, pk: int) -> HttpResponse:
             return _step_page(request, finding, ASSIGN, form, refused=exc)
         return _done(request, finding, f"{finding.reference} reassigned.")
     return _step_page(request, finding, ASSIGN, form)
+
+
+@require_http_methods(["GET", "POST"])
+def finding_hmicfrs_status(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = visible_finding(request, pk)
+    require(permissions.can_edit(request.user, finding))
+    form = forms.HmicfrsStatusForm(
+        request.POST or None,
+        initial={
+            "version": finding.version,
+            "hmicfrs_id": finding.hmicfrs_id,
+            "hmicfrs_status": finding.hmicfrs_status,
+            "checked_on": finding.hmicfrs_status_checked_on or timezone.localdate(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hmicfrs.finding_hmicfrs_record(
+                finding=finding,
+                expected_version=data["version"],
+                by=request.user,
+                hmicfrs_id=data["hmicfrs_id"],
+                hmicfrs_status=data["hmicfrs_status"],
+                checked_on=data["checked_on"],
+            )
+        except REFUSALS as exc:
+            return _step_page(request, finding, HMICFRS_STATUS, form, refused=exc)
+        return _done(request, finding, f"HMICFRS's status of {finding.reference} recorded.")
+    return _step_page(request, finding, HMICFRS_STATUS, form)

@@ -114,6 +114,7 @@ def world(force, other_force, lead, other_lead) -> World:
         make_finding(report=report_a, reference="R4", due_on=date(2026, 3, 31)),
         status=Status.CLOSED,
         closed_on=date(2026, 4, 15),
+        closure_basis="letter",
         closure_reference="HMICFRS letter 1",
         status_changed_at=datetime(2026, 4, 20, 9, tzinfo=UTC),
     )

@@ -67,6 +67,7 @@ def add_findings(force, owners, n: int, *, seed: int) -> None:
                 if status == Status.CLOSED
                 else None,
                 closure_reference="Letter" if status == Status.CLOSED else "",
+                closure_basis="letter" if status == Status.CLOSED else "",
                 no_further_action_reason="Reason" if status == Status.NO_FURTHER_ACTION else "",
             )
         )

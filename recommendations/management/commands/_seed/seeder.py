@@ -199,6 +199,7 @@ class Seeder(DemoReports):
             values["no_further_action_reason"] = spec.reason
         if spec.status == Status.CLOSED:
             values["closed_on"] = self.days_ago(20)
+            values["closure_basis"] = "letter"
             values["closure_reference"] = "HMICFRS letter NM/2026/04 (illustrative)"
         finding = self.upsert(Finding, {"report": report, "reference": spec.reference}, **values)
         finding.themes.set([self.themes[slug] for slug in spec.themes])

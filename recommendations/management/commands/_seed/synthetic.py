@@ -139,6 +139,7 @@ def seed_synthetic(n_findings: int, *, today: date) -> dict[str, int]:
                 if status == Status.CLOSED
                 else None,
                 closure_reference="Synthetic letter" if status == Status.CLOSED else "",
+                closure_basis="letter" if status == Status.CLOSED else "",
                 no_further_action_reason="Synthetic reason"
                 if status == Status.NO_FURTHER_ACTION
                 else "",
