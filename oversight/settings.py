@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "recommendations",
+    "intake",
     "reminders",
     "dashboards",
 ]

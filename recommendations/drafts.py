@@ -21,7 +21,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from recommendations.extraction import Extraction
+from intake.extraction import Extraction
 from recommendations.models import FindingKind
 
 FORMAT_VERSION = 1

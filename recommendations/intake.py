@@ -32,14 +32,14 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from recommendations import antivirus, drafts, imports, services, spreadsheets, uploads
-from recommendations.extraction import (
+from intake.extraction import (
     Extraction,
     ExtractionError,
     extract,
     extract_file,
     parse_timeframe,
 )
+from recommendations import antivirus, drafts, imports, services, spreadsheets, uploads
 from recommendations.forms import DATE_INPUT
 from recommendations.models import FindingKind, Report
 

@@ -23,8 +23,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from intake.extraction import parse_timeframe
 from recommendations import uploads
-from recommendations.extraction import parse_timeframe
 from recommendations.models import FindingKind
 
 MB = 1024 * 1024

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from recommendations.extraction import (
+from intake.extraction import (
     AREA_FOR_IMPROVEMENT,
     CAUSE_OF_CONCERN,
     KINDS,
@@ -12,7 +12,7 @@ from recommendations.extraction import (
     extract,
     normalise,
 )
-from recommendations.extraction.evaluation import load_corpus
+from intake.extraction.evaluation import load_corpus
 from tests.extraction import CORPUS
 
 PUBLISHED = date(2025, 3, 12)

@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from recommendations.extraction import ExtractionError, extract, extract_file, read_document
-from recommendations.extraction.evaluation import Scores, load_corpus, score_document
+from intake.extraction import ExtractionError, extract, extract_file, read_document
+from intake.extraction.evaluation import Scores, load_corpus, score_document
 from tests.extraction import CORPUS, build_docx, build_html, build_pdf, encrypt_pdf
 
 DOCUMENTS = {doc.name: doc for doc in load_corpus(CORPUS)}

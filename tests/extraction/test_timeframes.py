@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from recommendations.extraction import extract, parse_timeframe
-from recommendations.extraction.timeframes import parse_date
+from intake.extraction import extract, parse_timeframe
+from intake.extraction.timeframes import parse_date
 
 PUBLISHED = date(2025, 3, 12)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from recommendations.extraction import grammar as g
-from recommendations.extraction.text import Block, sentences
-from recommendations.extraction.timeframes import Timeframe, match_timeframe, parse_timeframe
+from intake.extraction import grammar as g
+from intake.extraction.text import Block, sentences
+from intake.extraction.timeframes import Timeframe, match_timeframe, parse_timeframe
 
 CAUSE_OF_CONCERN = "cause_of_concern"
 RECOMMENDATION = "recommendation"

@@ -23,7 +23,7 @@ from xml.etree import ElementTree  # nosec
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
-from recommendations.extraction.errors import ExtractionError
+from intake.extraction.errors import ExtractionError
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MB

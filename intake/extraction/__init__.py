@@ -2,7 +2,7 @@
 
 Pure Python: no Django, no network. See docs/extraction.md.
 
-    from recommendations.extraction import extract, extract_file, ExtractionError
+    from intake.extraction import extract, extract_file, ExtractionError
 
     result = extract(pasted_text, published_on=date(2025, 3, 12))
     for finding in result.findings:
@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from recommendations.extraction.engine import (
+from intake.extraction.engine import (
     AREA_FOR_IMPROVEMENT,
     CAUSE_OF_CONCERN,
     KINDS,
@@ -24,10 +24,10 @@ from recommendations.extraction.engine import (
     extract,
     find_publication_date,
 )
-from recommendations.extraction.errors import ExtractionError
-from recommendations.extraction.readers import SUPPORTED_EXTENSIONS, read_document, read_path
-from recommendations.extraction.text import normalise
-from recommendations.extraction.timeframes import Timeframe, parse_timeframe
+from intake.extraction.errors import ExtractionError
+from intake.extraction.readers import SUPPORTED_EXTENSIONS, read_document, read_path
+from intake.extraction.text import normalise
+from intake.extraction.timeframes import Timeframe, parse_timeframe
 
 __all__ = [
     "AREA_FOR_IMPROVEMENT",

@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from recommendations.extraction import grammar as g
-from recommendations.extraction.text import blocks_of, normalise, sentences
-from recommendations.extraction.timeframes import parse_date
-from recommendations.extraction.walker import (
+from intake.extraction import grammar as g
+from intake.extraction.text import blocks_of, normalise, sentences
+from intake.extraction.timeframes import parse_date
+from intake.extraction.walker import (
     AREA_FOR_IMPROVEMENT,
     CAUSE_OF_CONCERN,
     RECOMMENDATION,
