@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations import intake, views
+from recommendations import views
 
 app_name = "recommendations"
 
@@ -28,14 +28,4 @@ urlpatterns = [
     path("findings/<int:pk>/due-date/", views.finding_revise_due_date, name="finding-due-date"),
     path("findings/<int:pk>/assign/", views.finding_assign, name="finding-assign"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
-    # Bringing a report in (recommendations/intake.py).
-    path("reports/<int:pk>/bring-in/", intake.report_intake, name="report-intake"),
-    path(
-        "reports/<int:pk>/bring-in/review/",
-        intake.report_intake_review,
-        name="report-intake-review",
-    ),
-    path("reports/<int:pk>/import/", intake.report_import, name="report-import"),
-    path("findings/import-template.csv", intake.import_template_csv, name="import-template-csv"),
-    path("findings/import-template.xlsx", intake.import_template_xlsx, name="import-template-xlsx"),
 ]

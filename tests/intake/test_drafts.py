@@ -9,8 +9,8 @@ from html import unescape
 
 import pytest
 
+from intake import drafts
 from intake.extraction import extract
-from recommendations import drafts
 from recommendations.models import FindingKind
 from tests.intake.conftest import EXPECTED_REFERENCES, PUBLISHED
 

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from recommendations import drafts, services
+from intake import drafts
+from recommendations import services
 from recommendations.models import Finding, FindingKind
 from tests.extraction import build_docx, build_pdf, encrypt_pdf
 from tests.factories import make_finding
@@ -389,6 +390,6 @@ def test_an_uploaded_report_carrying_malware_is_refused_and_nothing_is_kept(
     response = upload(opcc_client, report, name, data)
     assert response.status_code == 400
     assert "failed the malware check" in response.content.decode()
-    from recommendations.intake import SESSION_DRAFT
+    from intake.views import SESSION_DRAFT
 
     assert SESSION_DRAFT.format(pk=report.pk) not in opcc_client.session

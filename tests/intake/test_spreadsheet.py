@@ -9,10 +9,10 @@ from datetime import date, datetime
 import pytest
 from django.db import IntegrityError
 
-from recommendations import imports, spreadsheets
-from recommendations.imports import ImportRejected
+from intake import imports, spreadsheets
+from intake.imports import ImportRejected
+from intake.spreadsheets import RowError, SpreadsheetError
 from recommendations.models import Finding, FindingKind, Role, Theme
-from recommendations.spreadsheets import RowError, SpreadsheetError
 from tests.factories import make_finding, make_report, make_user
 from tests.intake.spreadsheets import csv_bytes, many_rows, row, xlsx_bytes
 

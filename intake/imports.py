@@ -29,9 +29,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit
-from recommendations import services, signals
-from recommendations.models import Finding, FindingKind, Report, Theme, User
-from recommendations.spreadsheets import (
+from intake.spreadsheets import (
     COLUMN_NAMES,
     LIMITS,
     REQUIRED,
@@ -42,6 +40,8 @@ from recommendations.spreadsheets import (
     Sheet,
     shorten,
 )
+from recommendations import services, signals
+from recommendations.models import Finding, FindingKind, Report, Theme, User
 
 # Rows per INSERT. A 5,000-row file is one statement per table; the cap keeps any one
 # statement to a bounded size.
