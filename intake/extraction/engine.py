@@ -25,15 +25,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from intake.extraction import grammar as g
+from intake.extraction.state import AREA_FOR_IMPROVEMENT, CAUSE_OF_CONCERN, RECOMMENDATION, Draft
 from intake.extraction.text import blocks_of, normalise, sentences
 from intake.extraction.timeframes import parse_date
-from intake.extraction.walker import (
-    AREA_FOR_IMPROVEMENT,
-    CAUSE_OF_CONCERN,
-    RECOMMENDATION,
-    Draft,
-    Walker,
-)
+from intake.extraction.walker import Walker
 
 KINDS = (CAUSE_OF_CONCERN, RECOMMENDATION, AREA_FOR_IMPROVEMENT)
 REFERENCE_PREFIX = {CAUSE_OF_CONCERN: "CoC", RECOMMENDATION: "R", AREA_FOR_IMPROVEMENT: "AFI"}
