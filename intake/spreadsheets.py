@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from intake.extraction import parse_timeframe
-from recommendations import uploads
+from recommendations import textfiles, uploads
 from recommendations.models import FindingKind
 
 MB = 1024 * 1024
@@ -45,14 +45,6 @@ OLD_EXCEL = (
     "Excel Workbook (.xlsx) or CSV UTF-8, and upload that."
 )
 EMPTY = "“{name}” is empty. Check you chose the right file and upload it again."
-BINARY = (
-    "“{name}” is not a CSV file: its contents look like binary data. "
-    "Save the spreadsheet as CSV UTF-8 (or as .xlsx) and upload that."
-)
-ENCODING = (
-    "“{name}” is not in a text encoding we can read (we tried UTF-8 and Windows-1252). "
-    "Save it as CSV UTF-8 and upload it again."
-)
 CSV_MALFORMED = "“{name}” cannot be read as CSV ({problem}). Save it again as CSV UTF-8."
 NOT_A_WORKBOOK = (
     "“{name}” cannot be opened as an Excel workbook: it is damaged or is not really an "
@@ -250,29 +242,11 @@ def _check_upload(data: bytes, name: str, max_bytes: int) -> None:
         raise SpreadsheetError(" ".join(exc.messages), code=exc.code or "invalid") from exc
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without the BOM Excel writes), else Windows-1252 (older Excel and
-    Notepad on UK machines). cp1252 maps nearly every byte to something, so text decoded
-    that way must also be free of control characters to count as text."""
-    if b"\x00" in data or data.startswith((b"PK\x03\x04", b"%PDF-", b"MZ", b"\x7fELF")):
-        raise SpreadsheetError(BINARY.format(name=name), code="binary")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise SpreadsheetError(ENCODING.format(name=name), code="encoding") from exc
-    if _CONTROL.search(text):
-        raise SpreadsheetError(BINARY.format(name=name), code="binary")
-    return text
-
-
 def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, list[object]]]:
-    text = decode_text(data, name)
+    try:
+        text = textfiles.decode_text(data, name=name)
+    except textfiles.NotText as exc:
+        raise SpreadsheetError(exc.message, code=exc.code) from exc
     header = text.split("\n", 1)[0]
     delimiter = ","
     if "," not in header:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from intake.extraction.errors import ExtractionError
+from recommendations import textfiles
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MB
@@ -46,14 +46,6 @@ OLD_WORD = (
 EMPTY = "“{name}” is empty. Check you chose the right file and upload it again."
 TOO_LARGE = "“{name}” is larger than 50 MB. Upload the report section you need instead."
 NO_TEXT = "“{name}” contains no text we can use. Check you chose the right file."
-BINARY = (
-    "“{name}” is not a text file: its contents look like binary data. "
-    "Upload the original PDF or Word document, or paste the text instead."
-)
-ENCODING = (
-    "“{name}” is not in a text encoding we can read (we tried UTF-8 and Windows-1252). "
-    "Save it as UTF-8 text and upload it again."
-)
 MISMATCH = (
     "“{name}” is not a genuine {kind} file: its contents do not match its name. "
     "Save it again as {kind} and upload that."
@@ -125,52 +117,12 @@ def read_document(data: bytes, filename: str) -> str:
 # Plain text
 
 
-def decode_text(data: bytes, name: str = "The file") -> str:
-    """Decode text bytes: a BOM if present, else UTF-8, else Windows-1252."""
-    if data.startswith(b"%PDF-"):
-        raise ExtractionError(MISMATCH.format(name=name, kind="text"), code="mismatch")
-    if data.startswith(b"PK\x03\x04"):
-        raise ExtractionError(MISMATCH.format(name=name, kind="text"), code="mismatch")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ExtractionError(ENCODING.format(name=name), code="encoding") from exc
-    else:
-        # A NUL byte never occurs in UTF-8 or Windows-1252 text; it is the surest sign
-        # of a binary file renamed to .txt.
-        if b"\x00" in data[:65536]:
-            raise ExtractionError(BINARY.format(name=name), code="binary")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError as exc:
-                raise ExtractionError(ENCODING.format(name=name), code="encoding") from exc
-    if _looks_binary(text):
-        raise ExtractionError(BINARY.format(name=name), code="binary")
-    return text
-
-
-def _looks_binary(text: str) -> bool:
-    """True when too much of the text is control characters or unusual symbols.
-
-    Random bytes decode "successfully" as Windows-1252, so decoding alone proves nothing.
-    An English report is overwhelmingly ASCII letters, digits, spaces and punctuation.
-    """
-    sample = text[:200_000]
-    if not sample:
-        return False
-    controls = sum(
-        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v"
-    )
-    ordinary = sum(1 for ch in sample if ch.isascii() or ch in "’‘“”–—•…£€é·")
-    return controls / len(sample) > 0.01 or ordinary / len(sample) < 0.85
-
-
 def _read_text(data: bytes, name: str) -> str:
-    return decode_text(data, name)
+    """The text of bytes that should be text (see recommendations/textfiles.py)."""
+    try:
+        return textfiles.decode_text(data, name=name)
+    except textfiles.NotText as exc:
+        raise ExtractionError(exc.message, code=exc.code) from exc
 
 
 # --------------------------------------------------------------------------
@@ -188,7 +140,7 @@ def _read_html(data: bytes, name: str) -> str:
         except (LookupError, UnicodeDecodeError):
             text = None
     if text is None:
-        text = decode_text(data, name)
+        text = _read_text(data, name)
     parser = _HTMLText()
     parser.feed(text)
     parser.close()
