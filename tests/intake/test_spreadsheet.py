@@ -124,9 +124,9 @@ def test_headings_are_matched_loosely_and_unused_columns_may_be_left_out(report)
 
 
 @pytest.mark.parametrize(
-    ("encoding", "prefix"), [("utf-8", b""), ("utf-8-sig", b""), ("cp1252", b"")]
+    ("encoding", "prefix"), [("utf-8", b""), ("utf-8-sig", b""), ("cp1252", b""), ("utf-16", b"")]
 )
-def test_utf8_with_or_without_a_bom_and_windows_1252_are_read(report, encoding, prefix):
+def test_utf8_with_or_without_a_bom_utf16_and_windows_1252_are_read(report, encoding, prefix):
     data = prefix + csv_bytes([row("R1", text="The force should spend £5 on café signs.")],
                               encoding=encoding)  # fmt: skip
     (finding,) = run(report, data)
