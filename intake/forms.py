@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from intake import drafts, spreadsheets
+from intake.candidates import sits_under_a_cause, takes_a_deadline
 from intake.extraction import ExtractionError, extract, extract_file, parse_timeframe
 from recommendations import antivirus, services, uploads
 from recommendations.forms import DATE_INPUT
@@ -177,17 +178,20 @@ class DraftFindingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind = data.get("kind")
-        if kind != FindingKind.RECOMMENDATION:
-            # Only recommendations sit under a cause of concern; the page hides the choice
-            # for other kinds, so a value left in it is not an error.
+        if not kind:
+            return data
+        if not sits_under_a_cause(kind):
+            # The page hides the choice for kinds that take no parent, so a value left in
+            # it is not an error.
             data["parent"] = ""
-        if kind == FindingKind.CAUSE_OF_CONCERN and data.get("due_on"):
-            self.add_error("due_on", services.CAUSE_OF_CONCERN_HAS_NO_DEADLINE)
-        if (
-            not data.get("due_on")
-            and data.get("timeframe")
-            and kind != FindingKind.CAUSE_OF_CONCERN
-        ):
+        shape = services.finding_shape_errors(
+            kind=kind,
+            parent_kind=FindingKind.CAUSE_OF_CONCERN if data.get("parent") else None,
+            has_due_date=bool(data.get("due_on")),
+        )
+        for name, problem in shape.items():
+            self.add_error(name, problem)
+        if not data.get("due_on") and data.get("timeframe") and takes_a_deadline(kind):
             parsed = parse_timeframe(data["timeframe"])
             data["due_on"] = parsed.due_on(self.draft.published_on) if parsed else None
         return data

@@ -10,7 +10,10 @@ it, so a finding added since the preview is still caught.
 - `spreadsheets.read_spreadsheet(data, filename)` parses CSV or XLSX bytes (no
   database) into `Candidate`s plus the problems found in the cells.
 - `check(report, candidates)` resolves parents, people and themes and finds duplicates with
-  a fixed number of queries, whatever the number of rows.
+  a fixed number of queries, whatever the number of rows. The rules on a finding's shape
+  are the service's (`services.finding_shape_errors`), and so are their messages; owners
+  and OPCC leads are looked up as the forms list them (`User.objects.owner_candidates`,
+  `opcc_lead_candidates`).
 - `findings_import(...)` writes a spreadsheet with bulk inserts (history included, through
   simple-history's `bulk_create_with_history`); `draft_save(...)` writes the review screen's
   findings one by one through `services.finding_create`. Both raise `ImportRejected`.
@@ -29,14 +32,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit
+from intake.candidates import Candidate, RowError, sits_under_a_cause
 from intake.spreadsheets import (
     COLUMN_NAMES,
     LIMITS,
     REQUIRED,
     REQUIRED_COLUMNS,
     TOO_LONG,
-    Candidate,
-    RowError,
     Sheet,
     shorten,
 )
@@ -53,11 +55,11 @@ _REASON_CHARS = 100
 DUPLICATE_IN_FILE = "The reference “{reference}” is used again: it was first used on line {line}."
 DUPLICATE_EXISTING = "This report already has a finding numbered “{reference}”."
 PARENT_NOT_FOUND = "There is no cause of concern “{reference}” in this file or in the report."
-PARENT_NOT_CAUSE = "“{reference}” is a {kind}, not a cause of concern."
-PARENT_ONLY_RECOMMENDATIONS = (
-    "Only a recommendation sits under a cause of concern: leave this empty for a {kind}."
-)
+# The service's message about the parent, said of the parent the row names.
+PARENT_NAMED = "“{reference}” is a {kind}. {problem}"
 PARENT_GONE = "The cause of concern it sat under is no longer in this report."
+# Where the service's message about a field is shown.
+_SHAPE_COLUMNS = {"parent": "parent_reference", "due_on": "due_on"}
 NO_SUCH_OWNER = (
     "No force lead or OPCC staff member who can own this report's findings has the username "
     "“{value}”."
@@ -196,10 +198,6 @@ def _row_problems(candidate: Candidate) -> list[RowError]:
             problems.append(
                 RowError(candidate.line, column, TOO_LONG.format(length=length, limit=limit))
             )
-    if candidate.kind == FindingKind.CAUSE_OF_CONCERN and candidate.due_on is not None:
-        problems.append(
-            RowError(candidate.line, "due_on", services.CAUSE_OF_CONCERN_HAS_NO_DEADLINE)
-        )
     return problems
 
 
@@ -209,39 +207,46 @@ def _resolve_parent(
     in_file: dict[str, Candidate],
     existing: dict[str, tuple[int, str]],
 ) -> list[RowError]:
-    column = "parent_reference"
-    line = candidate.line
+    """Link the candidate to its cause of concern, and check its shape with the service."""
+    line, column = candidate.line, "parent_reference"
+    parent_kind: str | None = None
     if candidate.parent_pk is not None:
-        known = dict(existing.values())
-        if known.get(candidate.parent_pk) != FindingKind.CAUSE_OF_CONCERN:
+        parent_kind = dict(existing.values()).get(candidate.parent_pk)
+        if parent_kind is None:
             return [RowError(line, column, PARENT_GONE)]
         planned.parent_pk = candidate.parent_pk
-        return []
-    reference = candidate.parent_reference
-    if not reference:
-        return []
-    if candidate.kind and candidate.kind != FindingKind.RECOMMENDATION:
-        label = FindingKind(candidate.kind).label.lower()
-        return [RowError(line, column, PARENT_ONLY_RECOMMENDATIONS.format(kind=label))]
-    key = reference.casefold()
-    if key in in_file:
-        kind = in_file[key].kind
-        if kind == FindingKind.CAUSE_OF_CONCERN:
+    elif reference := candidate.parent_reference:
+        key = reference.casefold()
+        if key in in_file:
+            parent_kind = in_file[key].kind
             planned.parent_new = key
-            return []
-    elif key in existing:
-        pk, kind = existing[key]
-        if kind == FindingKind.CAUSE_OF_CONCERN:
-            planned.parent_pk = pk
-            return []
-    else:
-        return [RowError(line, column, PARENT_NOT_FOUND.format(reference=shorten(reference)))]
-    if not kind:
-        return []  # its own kind is unknown, which is reported on its own line
-    label = FindingKind(kind).label.lower()
+        elif key in existing:
+            planned.parent_pk, parent_kind = existing[key]
+        else:
+            return [RowError(line, column, PARENT_NOT_FOUND.format(reference=shorten(reference)))]
+    if not candidate.kind:
+        return []  # not a kind: reported where the cell was read
+    if parent_kind == "":
+        # Nor is the parent's, which its own line reports; judge this row as if it were.
+        parent_kind = FindingKind.CAUSE_OF_CONCERN
+    shape = services.finding_shape_errors(
+        kind=candidate.kind, parent_kind=parent_kind, has_due_date=candidate.due_on is not None
+    )
     return [
-        RowError(line, column, PARENT_NOT_CAUSE.format(reference=shorten(reference), kind=label))
+        RowError(line, _SHAPE_COLUMNS[name], _named(candidate, name, problem, parent_kind))
+        for name, problem in shape.items()
     ]
+
+
+def _named(candidate: Candidate, name: str, problem: str, parent_kind: str | None) -> str:
+    """The service's message. When the trouble is the parent's kind, it names the parent."""
+    reference = candidate.parent_reference
+    if name != "parent" or not parent_kind or not reference:
+        return problem
+    if not sits_under_a_cause(candidate.kind):
+        return problem  # the trouble is this row's kind, whatever the parent
+    label = FindingKind(parent_kind).label.lower()
+    return PARENT_NAMED.format(reference=shorten(reference), kind=label, problem=problem)
 
 
 def _usernames(users: QuerySet[User], wanted: set[str]) -> dict[str, int]:

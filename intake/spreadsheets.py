@@ -1,9 +1,9 @@
 """Spreadsheets of findings: reading them, and the templates people fill in.
 
 No database here. `read_spreadsheet(data, filename)` parses CSV or XLSX bytes into
-`Candidate`s plus the problems found in the cells, each with its line and column;
-`template_csv()` and `template_xlsx()` give the files to start from. Checking the
-candidates against a report and writing them is `imports.py`'s.
+`Candidate`s (intake/candidates.py) plus the problems found in the cells, each with its
+line and column; `template_csv()` and `template_xlsx()` give the files to start from.
+Checking the candidates against a report and writing them is `imports.py`'s.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from intake.candidates import Candidate, RowError, takes_a_deadline
 from intake.extraction import parse_timeframe
 from recommendations import textfiles, uploads
 from recommendations.models import FindingKind
@@ -84,16 +85,6 @@ class SpreadsheetError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: the line (the header is line 1, as a spreadsheet numbers rows), the
-    column it is in ("" for the whole row) and what is wrong."""
-
-    line: int
-    column: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -172,29 +163,6 @@ _KINDS = {
     "areas for improvement": FindingKind.AREA_FOR_IMPROVEMENT,
     "afi": FindingKind.AREA_FOR_IMPROVEMENT,
 }
-
-
-@dataclass
-class Candidate:
-    """One finding to bring in, as written. `kind` is "" when the cell was not a kind."""
-
-    line: int
-    reference: str
-    kind: str
-    text: str
-    parent_reference: str = ""
-    # A cause of concern already in the report (the review screen links by id).
-    parent_pk: int | None = None
-    addressee: str = ""
-    timeframe: str = ""
-    due_on: date | None = None
-    owner_username: str = ""
-    opcc_lead_username: str = ""
-    themes: tuple[str, ...] = ()
-
-    @property
-    def kind_label(self) -> str:
-        return FindingKind(self.kind).label if self.kind in FindingKind.values else ""
 
 
 @dataclass
@@ -352,7 +320,7 @@ def _candidate(
         except ValueError as exc:
             errors.append(RowError(line, "due_on", str(exc)))
     timeframe = text("timeframe")
-    if due_on is None and timeframe and kind and kind != FindingKind.CAUSE_OF_CONCERN:
+    if due_on is None and timeframe and kind and takes_a_deadline(kind):
         parsed = parse_timeframe(timeframe)
         due_on = parsed.due_on(published_on) if parsed else None
     body = _cell_text(cells.get("text")).replace("\r\n", "\n").replace("\r", "\n").strip()

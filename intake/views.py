@@ -34,6 +34,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import drafts, imports, spreadsheets
+from intake.candidates import RowError
 from intake.extraction import Extraction
 from intake.forms import DraftFindingForm, SourceForm, SpreadsheetForm
 from recommendations import uploads
@@ -233,7 +234,7 @@ def _short(text: str, limit: int = 60) -> str:
 class Card:
     finding: drafts.DraftFinding
     form: DraftFindingForm
-    errors: list[spreadsheets.RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
     parent_reference: str = ""
     next_reference: str = ""
 
@@ -246,12 +247,12 @@ def _render_review(
     bound: dict[str, DraftFindingForm] | None = None,
     notice: str = "",
     focus: str = "",
-    save_errors: list[spreadsheets.RowError] | None = None,
+    save_errors: list[RowError] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     parents = _parents(report, draft)
     parent_labels = {key: label.split(":", 1)[0] for key, label in parents}
-    errors_by_key: dict[str, list[spreadsheets.RowError]] = {}
+    errors_by_key: dict[str, list[RowError]] = {}
     for error in save_errors or []:
         if 1 <= error.line <= len(draft.findings):
             errors_by_key.setdefault(draft.findings[error.line - 1].key, []).append(error)
@@ -294,7 +295,9 @@ def _save_draft(request: HttpRequest, report: Report, draft: drafts.Draft) -> Ht
     if not draft.findings:
         return _render_review(request, report, draft, notice=NOTHING_TO_SAVE, status=400)
     try:
-        created = imports.draft_save(report=report, candidates=_candidates(draft), by=request.user)
+        created = imports.draft_save(
+            report=report, candidates=drafts.candidates(draft), by=request.user
+        )
     except imports.ImportRejected as exc:
         return _render_review(request, report, draft, save_errors=exc.errors, status=400)
     except IntegrityError:
@@ -304,30 +307,6 @@ def _save_draft(request: HttpRequest, report: Report, draft: drafts.Draft) -> Ht
         request, f"{len(created)} findings brought in from {draft.source} and added to the report."
     )
     return redirect(report)
-
-
-def _candidates(draft: drafts.Draft) -> list[spreadsheets.Candidate]:
-    candidates = []
-    for line, finding in enumerate(draft.findings, start=1):
-        parent_pk, parent_reference = None, ""
-        if finding.parent.startswith(drafts.EXISTING_PREFIX):
-            parent_pk = int(finding.parent.removeprefix(drafts.EXISTING_PREFIX))
-        elif finding.parent:
-            parent_reference = draft.get(finding.parent).reference
-        candidates.append(
-            spreadsheets.Candidate(
-                line=line,
-                reference=finding.reference,
-                kind=finding.kind,
-                text=finding.text,
-                parent_reference=parent_reference,
-                parent_pk=parent_pk,
-                addressee=finding.addressee,
-                timeframe=finding.timeframe,
-                due_on=finding.due_on,
-            )
-        )
-    return candidates
 
 
 # ---------------------------------------------------------------- spreadsheets

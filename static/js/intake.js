@@ -1,4 +1,4 @@
-// The review screen (templates/recommendations/intake_review.html): ties each finding's
+// The review screen (templates/intake/review.html): ties each finding's
 // card to its highlighted source text. Everything works without this file; it only adds
 // the linking highlight and keeps keyboard focus after htmx replaces the review.
 // No inline handlers and no eval: the page's CSP allows scripts from this origin only.

@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 
 from intake import drafts
+from intake.candidates import Candidate
 from intake.extraction import extract
 from recommendations.models import FindingKind
 from tests.intake.conftest import EXPECTED_REFERENCES, PUBLISHED
@@ -39,6 +40,18 @@ def test_a_draft_survives_the_session_as_json(draft):
     drafts.drop(draft, by_reference(draft, "AFI1").key)
     stored = json.loads(json.dumps(drafts.to_json(draft)))
     assert drafts.from_json(stored) == draft
+
+
+def test_the_findings_to_save_are_candidates_with_their_parents_named(draft):
+    """One representation of a finding about to be created, whichever way it came in."""
+    by_reference(draft, "R4").parent = f"{drafts.EXISTING_PREFIX}42"
+    saved = drafts.candidates(draft)
+    assert all(isinstance(c, Candidate) for c in saved)
+    assert [c.line for c in saved] == list(range(1, len(EXPECTED_REFERENCES) + 1))
+    named = {c.reference: (c.parent_reference, c.parent_pk) for c in saved}
+    assert named["R1"] == ("CoC1", None)
+    assert named["R4"] == ("", 42)
+    assert named["AFI1"] == ("", None)
 
 
 @pytest.mark.parametrize("junk", [None, "x", {"format": 99}, {"format": 1, "report_id": "a"}])

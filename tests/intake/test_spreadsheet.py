@@ -1,4 +1,4 @@
-"""recommendations/imports.py: reading, checking and writing a spreadsheet of findings."""
+"""intake/imports.py: reading, checking and writing a spreadsheet of findings."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 from django.db import IntegrityError
 
 from intake import imports, spreadsheets
+from intake.candidates import Candidate, RowError
 from intake.imports import ImportRejected
-from intake.spreadsheets import RowError, SpreadsheetError
+from intake.spreadsheets import SpreadsheetError
+from recommendations import services
 from recommendations.models import Finding, FindingKind, Role, Theme
 from tests.factories import make_finding, make_report, make_user
 from tests.intake.spreadsheets import csv_bytes, many_rows, row, xlsx_bytes
@@ -201,15 +203,29 @@ def test_every_problem_is_listed_with_line_and_column_and_nothing_is_written(rep
     assert messages[(8, "parent_reference")] == (
         "There is no cause of concern “CoC7” in this file or in the report."
     )
-    assert (
-        messages[(9, "parent_reference")] == ("“R1” is a recommendation, not a cause of concern.")
-        or "not a cause of concern" in messages[(9, "parent_reference")]
+    # The shape rules' messages are the service's; the import names the parent it means.
+    assert messages[(9, "parent_reference")] == (
+        f"“R3” is a recommendation. {services.PARENT_MUST_BE_CAUSE_OF_CONCERN}"
     )
-    assert "leave this empty for a area for improvement" in messages[(10, "parent_reference")]
+    assert messages[(10, "parent_reference")] == services.ONLY_RECOMMENDATIONS_HAVE_PARENT
     assert messages[(11, "owner_username")].endswith("has the username “nobody”.")
     assert messages[(12, "themes")].startswith("There is no theme called “Custody”.")
     assert messages[(13, "text")] == "This is empty. Every finding needs a text."
     assert messages[(14, "reference")] == "This is 31 characters long; the most allowed is 30."
+
+
+def test_a_parent_linked_by_id_must_still_be_a_cause_of_concern(report):
+    """The review screen links an existing parent by id; the service's rule still holds."""
+    other = make_finding(report=report, reference="R9")
+    gone = other.pk + 1000
+    candidates = [
+        Candidate(line=1, reference="R1", kind="recommendation", text="x", parent_pk=other.pk),
+        Candidate(line=2, reference="R2", kind="recommendation", text="y", parent_pk=gone),
+    ]
+    assert imports.check(report, candidates).errors == [
+        RowError(1, "parent_reference", services.PARENT_MUST_BE_CAUSE_OF_CONCERN),
+        RowError(2, "parent_reference", imports.PARENT_GONE),
+    ]
 
 
 @pytest.mark.parametrize("bad_line", [2, 2501, 5001])
