@@ -21,7 +21,7 @@ it, so a finding added since the preview is still caught.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,7 +64,9 @@ NO_SUCH_OWNER = (
     "No force lead or OPCC staff member who can own this report's findings has the username "
     "“{value}”."
 )
-NO_SUCH_OPCC_LEAD = "No OPCC staff member has the username “{value}”."
+NO_SUCH_OPCC_LEAD = (
+    "No OPCC staff member who can see this report's findings has the username “{value}”."
+)
 NO_SUCH_THEME = (
     "There is no theme called “{value}”. Check the spelling, or ask an administrator to add it."
 )
@@ -90,6 +92,23 @@ class Planned:
     owner_id: int | None = None
     opcc_lead_id: int | None = None
     theme_ids: tuple[int, ...] = ()
+
+
+# Who a username may name: the people the finding forms offer for that role
+# (User.objects.owner_candidates / opcc_lead_candidates), the field it fills, and the
+# message when it names nobody among them.
+_PEOPLE: dict[str, tuple[Callable[[int | None], QuerySet[User]], str, str]] = {
+    "owner_username": (
+        lambda force_id: User.objects.owner_candidates(force_id),
+        "owner_id",
+        NO_SUCH_OWNER,
+    ),
+    "opcc_lead_username": (
+        lambda force_id: User.objects.opcc_lead_candidates(force_id),
+        "opcc_lead_id",
+        NO_SUCH_OPCC_LEAD,
+    ),
+}
 
 
 @dataclass
@@ -130,38 +149,24 @@ def check(
             if key in existing:
                 problems.append(_dup(candidate, DUPLICATE_EXISTING))
 
-    owners = _usernames(
-        User.objects.owner_candidates(report.force_id), {c.owner_username for c in candidates}
-    )
-    leads = _usernames(
-        User.objects.opcc_lead_candidates(report.force_id),
-        {c.opcc_lead_username for c in candidates},
-    )
+    people = {
+        column: _usernames(choices(report.force_id), {getattr(c, column) for c in candidates})
+        for column, (choices, _field, _message) in _PEOPLE.items()
+    }
     themes = _themes({t for c in candidates for t in c.themes})
 
     rows = []
     for candidate in candidates:
         planned = Planned(candidate)
         problems += _resolve_parent(candidate, planned, first_use, existing)
-        if candidate.owner_username:
-            planned.owner_id = owners.get(candidate.owner_username)
-            if planned.owner_id is None:
+        for column, (_choices, field_name, message) in _PEOPLE.items():
+            username = getattr(candidate, column)
+            if not username:
+                continue
+            setattr(planned, field_name, people[column].get(username))
+            if getattr(planned, field_name) is None:
                 problems.append(
-                    RowError(
-                        candidate.line,
-                        "owner_username",
-                        NO_SUCH_OWNER.format(value=shorten(candidate.owner_username)),
-                    )
-                )
-        if candidate.opcc_lead_username:
-            planned.opcc_lead_id = leads.get(candidate.opcc_lead_username)
-            if planned.opcc_lead_id is None:
-                problems.append(
-                    RowError(
-                        candidate.line,
-                        "opcc_lead_username",
-                        NO_SUCH_OPCC_LEAD.format(value=shorten(candidate.opcc_lead_username)),
-                    )
+                    RowError(candidate.line, column, message.format(value=shorten(username)))
                 )
         theme_ids = []
         for name in candidate.themes:

@@ -255,6 +255,14 @@ def test_an_owner_must_be_able_to_see_the_reports_force(report, other_force):
     assert [(e.line, e.column) for e in errors] == [(2, "owner_username")]
 
 
+def test_an_opcc_lead_must_be_able_to_see_the_reports_force(report, other_force):
+    stranger = make_user(Role.OPCC_STAFF, force=other_force, username="elsewhere")
+    errors = rejected(report, csv_bytes([row("R1", opcc_lead_username=stranger.username)]))
+    assert errors == [
+        RowError(2, "opcc_lead_username", imports.NO_SUCH_OPCC_LEAD.format(value="elsewhere"))
+    ]
+
+
 def test_missing_and_unknown_columns_are_named(report):
     data = csv_bytes([["R1", "x", "y"]], header=["reference", "colour", "kind"])
     errors = rejected(report, data)
