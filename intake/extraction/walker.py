@@ -250,21 +250,17 @@ class Walker:
                 st.expect_statement = True
                 st.expect_waited = 0
             return
-        if kind == REC:
+        if kind in (REC, AFI):
+            # Recommendations answer the cause of concern before them; AFIs stand alone.
             keep = st.coc
-            self.set_section(REC)
-            st.coc = keep
+            self.set_section(kind)
+            if kind == REC:
+                st.coc = keep
             st.next_number = number
             if rest and g.FINDING_START.match(rest):
-                start = block.text.find(rest)
-                self.finding_from_block(block, RECOMMENDATION, begin=start)
-            return
-        if kind == AFI:
-            self.set_section(AFI)
-            st.next_number = number
-            if rest and g.FINDING_START.match(rest):
-                start = block.text.find(rest)
-                self.finding_from_block(block, AREA_FOR_IMPROVEMENT, begin=start)
+                # "Recommendation 2: The force should …" on one line.
+                finding_kind = RECOMMENDATION if kind == REC else AREA_FOR_IMPROVEMENT
+                self.finding_from_block(block, finding_kind, begin=block.text.find(rest))
             return
         if kind == OTHER:
             if st.section in (COC, REC) and st.coc is not None and not st.coc_has_recs:
