@@ -13,7 +13,6 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 
 # Types only; parsing is defusedxml's.
@@ -23,6 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from intake.extraction.errors import ExtractionError
+from intake.extraction.webpages import page_text
 from recommendations import textfiles
 
 MB = 1024 * 1024
@@ -105,7 +105,7 @@ def read_document(data: bytes, filename: str) -> str:
     elif suffix == ".docx":
         text = _read_docx(data, name)
     elif suffix in HTML_EXTENSIONS:
-        text = _read_html(data, name)
+        text = page_text(data, name, read_text=_read_text)
     else:
         text = _read_text(data, name)
     if not any(ch.isalnum() for ch in text):
@@ -123,140 +123,6 @@ def _read_text(data: bytes, name: str) -> str:
         return textfiles.decode_text(data, name=name)
     except textfiles.NotText as exc:
         raise ExtractionError(exc.message, code=exc.code) from exc
-
-
-# --------------------------------------------------------------------------
-# HTML
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.IGNORECASE)
-
-
-def _read_html(data: bytes, name: str) -> str:
-    charset = _META_CHARSET.search(data[:4096])
-    text: str | None = None
-    if charset and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
-        try:
-            text = data.decode(charset.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            text = None
-    if text is None:
-        text = _read_text(data, name)
-    parser = _HTMLText()
-    parser.feed(text)
-    parser.close()
-    return parser.text()
-
-
-class _HTMLText(HTMLParser):
-    """Text of an HTML page with block structure kept as line breaks."""
-
-    BLOCKS = frozenset(
-        [
-            "p",
-            "div",
-            "section",
-            "article",
-            "main",
-            "header",
-            "footer",
-            "aside",
-            "nav",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "ul",
-            "ol",
-            "table",
-            "blockquote",
-            "dl",
-            "dt",
-            "dd",
-            "figure",
-            "figcaption",
-            "form",
-            "hr",
-            "pre",
-            "address",
-            "details",
-            "summary",
-            "caption",
-            "thead",
-            "tbody",
-            "tfoot",
-        ]
-    )
-    SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg", "button"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._out: list[str] = []
-        self._skip = 0
-        self._pre = 0
-        self._lists: list[list[int | str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self._skip += 1
-            return
-        if self._skip:
-            return
-        if tag == "br":
-            self._out.append("\n")
-        elif tag in ("ul", "ol"):
-            self._lists.append([tag, 0])
-            self._out.append("\n\n")
-        elif tag == "li":
-            prefix = "• "
-            if self._lists and self._lists[-1][0] == "ol":
-                self._lists[-1][1] = int(self._lists[-1][1]) + 1
-                prefix = f"{self._lists[-1][1]}. "
-            indent = "  " * max(0, len(self._lists) - 1)
-            self._out.append(f"\n{indent}\x01{prefix}")
-        elif tag in ("tr",):
-            self._out.append("\n")
-        elif tag in ("td", "th"):
-            self._out.append(" ")
-        elif tag in self.BLOCKS:
-            self._out.append("\n\n")
-            if tag == "pre":
-                self._pre += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self._skip = max(0, self._skip - 1)
-            return
-        if self._skip:
-            return
-        if tag in ("ul", "ol") and self._lists:
-            self._lists.pop()
-            self._out.append("\n\n")
-        elif tag == "li":
-            self._out.append("\n")
-        elif tag in self.BLOCKS:
-            self._out.append("\n\n")
-            if tag == "pre":
-                self._pre = max(0, self._pre - 1)
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        self._out.append(data if self._pre else re.sub(r"\s+", " ", data))
-
-    def text(self) -> str:
-        raw = "".join(self._out)
-        # A <p> inside an <li> must not separate the bullet from its text.
-        raw = re.sub(r"\x01(• |\d+\. )\s+", lambda m: m.group(1), raw)
-        raw = raw.replace("\x01", "")
-        raw = re.sub(r"[ \t]*\n[ \t]*(?=\n)", "\n", raw)
-        raw = re.sub(r"\n{3,}", "\n\n", raw)
-        lines = [line.rstrip() for line in raw.split("\n")]
-        return "\n".join(
-            line if line.lstrip().startswith(("•", *"0123456789")) else line.strip()
-            for line in lines
-        ).strip()
 
 
 # --------------------------------------------------------------------------

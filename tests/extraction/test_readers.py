@@ -1,6 +1,7 @@
 """Each file type read for real, and each kind of bad input refused with a clear message."""
 
 import io
+import time
 import zipfile
 
 import pytest
@@ -73,6 +74,30 @@ def test_html_entities_and_charset_are_decoded():
     assert read_document(html, "a.html") == "The force’s plan – 2025"
     latin = '<meta charset="windows-1252"><p>It\x92s</p>'.encode("latin-1")
     assert read_document(latin, "b.html") == "It’s"
+
+
+@pytest.mark.parametrize("run", [b"<a ", b"<!--", b"<p><a href='x' "], ids=["a", "comment", "attr"])
+def test_html_that_makes_a_quadratic_parser_crawl_is_read_in_linear_time(run):
+    """Issue 12 item 3: html.parser took 12 s on 30 KB of unclosed "<a " (82 s on 90 KB)."""
+    data = b"<h2>Recommendations</h2><p>The force should act.</p>" + run * 30_000
+    started = time.perf_counter()
+    try:
+        read_document(data, "page.html")
+    except ExtractionError as exc:
+        assert exc.code == "no_text"
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("charset", ["punycode", "idna", "base64", "utf-16", "no-such-thing"])
+def test_a_page_that_declares_a_charset_it_cannot_be_read_in_is_read_as_text(charset):
+    """Issue 12 item 8: `<meta charset="punycode">` raised UnicodeError, a 500."""
+    page = f'<meta charset="{charset}"><h2>Recommendations</h2><p>The force should act.</p>'
+    assert "The force should act." in read_document(page.encode(), "page.html")
+
+
+def test_a_page_whose_bytes_are_not_text_in_any_charset_gets_the_decoders_message():
+    page = b'<meta charset="punycode"><p>Recommendations</p>\x00\x01' + bytes(range(256))
+    assert _error(page, "page.html").code == "binary"
 
 
 def test_an_owner_password_only_pdf_opens_like_any_reader_would():
