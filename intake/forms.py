@@ -94,10 +94,17 @@ class SourceForm(forms.Form):
         try:
             if upload:
                 result = extract_file(
-                    upload.read(), filename=upload.name, published_on=data.get("published_on")
+                    upload.read(),
+                    filename=upload.name,
+                    published_on=data.get("published_on"),
+                    time_limit=settings.OVERSIGHT_EXTRACTION_SECONDS,
                 )
             else:
-                result = extract(text, published_on=data.get("published_on"))
+                result = extract(
+                    text,
+                    published_on=data.get("published_on"),
+                    time_limit=settings.OVERSIGHT_EXTRACTION_SECONDS,
+                )
         except ExtractionError as exc:
             self.add_error(where, exc.message)
             return data

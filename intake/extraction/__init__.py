@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from intake.extraction.budget import time_budget
 from intake.extraction.engine import (
     AREA_FOR_IMPROVEMENT,
     CAUSE_OF_CONCERN,
@@ -55,17 +56,20 @@ def extract_file(
     filename: str | None = None,
     published_on: date | None = None,
     include_restated: bool = False,
+    time_limit: float | None = None,
 ) -> Extraction:
     """Extract findings from a file on disk, or from uploaded bytes plus their filename.
 
-    Raises ExtractionError (with a message for the uploader) for input it cannot read.
+    Raises ExtractionError (with a message for the uploader) for input it cannot read,
+    and, with `time_limit` (seconds), for reading and extracting that take longer.
     """
-    if isinstance(source, bytes):
-        if not filename:
-            raise ExtractionError(
-                "The file has no name, so its type is unknown.", code="unsupported"
-            )
-        text = read_document(source, filename)
-    else:
-        text = read_path(source)
-    return extract(text, published_on=published_on, include_restated=include_restated)
+    with time_budget(time_limit):
+        if isinstance(source, bytes):
+            if not filename:
+                raise ExtractionError(
+                    "The file has no name, so its type is unknown.", code="unsupported"
+                )
+            text = read_document(source, filename)
+        else:
+            text = read_path(source)
+        return extract(text, published_on=published_on, include_restated=include_restated)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from intake.extraction import grammar as g
+from intake.extraction.budget import time_budget
 from intake.extraction.state import AREA_FOR_IMPROVEMENT, CAUSE_OF_CONCERN, RECOMMENDATION, Draft
 from intake.extraction.text import blocks_of, normalise, sentences
 from intake.extraction.timeframes import parse_date
@@ -102,8 +103,12 @@ def extract(
     *,
     published_on: date | None = None,
     include_restated: bool = False,
+    time_limit: float | None = None,
 ) -> Extraction:
     """Extract findings from report text.
+
+    With `time_limit` (seconds), an extraction still running then stops with
+    ExtractionError (code "too_slow"); see budget.py.
 
     `published_on` anchors relative timeframes; when it is None a "Published on" line in
     the text is used if there is one. Findings restated from earlier reports (revisit and
@@ -111,6 +116,11 @@ def extract(
     unless `include_restated`; their relative timeframes count from the original issue
     date when the letter gives it, never from the letter's own date.
     """
+    with time_budget(time_limit):
+        return _extract(text, published_on=published_on, include_restated=include_restated)
+
+
+def _extract(text: str, *, published_on: date | None, include_restated: bool) -> Extraction:
     norm = normalise(text)
     warnings: list[str] = []
     source: str | None = "given" if published_on else None

@@ -21,6 +21,7 @@ from xml.etree import ElementTree  # nosec
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
+from intake.extraction.budget import check_budget
 from intake.extraction.errors import ExtractionError
 from intake.extraction.webpages import page_text
 from recommendations import textfiles
@@ -167,7 +168,9 @@ def _read_docx(data: bytes, name: str) -> str:
         raise ExtractionError(DOCX_DAMAGED.format(name=name), code="damaged")
     out: list[str] = []
     previous_was_item = False
-    for paragraph in _docx_paragraphs(body):
+    for number, paragraph in enumerate(_docx_paragraphs(body)):
+        if number % 500 == 0:
+            check_budget()
         text, prefix = lists.render(paragraph)
         text = text.strip()
         if not text:
@@ -355,11 +358,14 @@ def _read_pdf(data: bytes, name: str) -> str:
         pages: list[str] = []
         try:
             for page in reader.pages:
+                check_budget()
                 pages.append(page.extract_text() or "")
         except FileNotDecryptedError as exc:
             raise ExtractionError(PDF_PASSWORD.format(name=name), code="password") from exc
         except DependencyError as exc:
             raise ExtractionError(PDF_ENCRYPTED.format(name=name), code="encrypted") from exc
+        except ExtractionError:
+            raise  # the time budget ran out
         except Exception as exc:  # pypdf raises many types on broken content streams
             raise ExtractionError(PDF_DAMAGED.format(name=name), code="damaged") from exc
     finally:

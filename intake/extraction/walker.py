@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from intake.extraction import grammar as g
+from intake.extraction.budget import check_budget
 from intake.extraction.clauses import bodies, clean_item, find_timeframe, leadin_text, subject_of
 from intake.extraction.sections import classify_heading, restating_letters
 from intake.extraction.state import (
@@ -31,6 +32,8 @@ from intake.extraction.state import (
 from intake.extraction.text import Block, sentences
 from intake.extraction.timeframes import match_timeframe, parse_timeframe
 
+# Blocks walked between looks at the clock.
+_CHECK_EVERY = 200
 # A quotation that opens a paragraph restates an earlier finding (§1.1).
 _QUOTE_OPEN = ("“", '"')
 
@@ -131,6 +134,8 @@ class Walker:
 
     def run(self) -> list[Draft]:
         for index, block in enumerate(self.blocks):
+            if index % _CHECK_EVERY == 0:
+                check_budget()
             self.index = index
             self.step(block)
             self.after_block(block)

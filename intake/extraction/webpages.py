@@ -18,8 +18,12 @@ from collections.abc import Callable
 from lxml import etree
 from lxml import html as lxml_html
 
+from intake.extraction.budget import check_budget
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.IGNORECASE)
 _ASCII_SAMPLE = b'<meta charset="x"> The force should act.'
+# Elements walked between looks at the clock.
+_CHECK_EVERY = 2_000
 _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")
 
 
@@ -38,7 +42,9 @@ def page_text(data: bytes, name: str, *, read_text: Callable[[bytes, str], str])
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return ""  # nothing in it that libxml2 could make a document of
     builder = _TextBuilder()
-    for event, element in etree.iterwalk(root, events=("start", "end")):
+    for count, (event, element) in enumerate(etree.iterwalk(root, events=("start", "end"))):
+        if count % _CHECK_EVERY == 0:
+            check_budget()
         # Comments and processing instructions are removed, but an entity reference can
         # still be an element whose tag is not a string.
         tag = element.tag.lower() if isinstance(element.tag, str) else None

@@ -393,3 +393,14 @@ def test_an_uploaded_report_carrying_malware_is_refused_and_nothing_is_kept(
     from intake.views import SESSION_DRAFT
 
     assert SESSION_DRAFT.format(pk=report.pk) not in opcc_client.session
+
+
+def test_a_report_that_takes_too_long_to_read_gets_a_clear_message(
+    opcc_client, report, peel_text, settings
+):
+    """Issue 12 item 3: extraction runs under a time budget (OVERSIGHT_EXTRACTION_SECONDS)."""
+    settings.OVERSIGHT_EXTRACTION_SECONDS = 1e-9
+    response = opcc_client.post(intake_url(report), {"text": peel_text})
+    assert response.status_code == 400
+    assert "took longer than" in response.content.decode()
+    assert f"intake.draft.{report.pk}" not in opcc_client.session
