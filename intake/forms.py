@@ -117,8 +117,8 @@ class SourceForm(forms.Form):
 
 
 def _report_upload_limit() -> int:
-    """Reports are uploaded under the evidence limit (OVERSIGHT_EVIDENCE_MAX_MB)."""
-    return settings.EVIDENCE_MAX_UPLOAD_BYTES
+    """Reports have their own limit (OVERSIGHT_REPORT_MAX_MB), apart from evidence's."""
+    return settings.REPORT_MAX_UPLOAD_BYTES
 
 
 class DraftFindingForm(forms.Form):

@@ -356,11 +356,20 @@ def test_unreadable_uploads_get_a_clear_message_next_to_the_field(
 
 
 def test_an_upload_over_the_limit_is_refused(opcc_client, report, settings, peel_text):
-    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024
+    settings.REPORT_MAX_UPLOAD_BYTES = 1024
     response = upload(opcc_client, report, "big.txt", peel_text.encode())
     assert response.status_code == 400
     assert "“big.txt” is larger than the 1 KB limit." in response.content.decode()
     assert Finding.objects.count() == 0
+
+
+def test_reports_have_their_own_size_limit_not_evidences(opcc_client, report, settings, peel_text):
+    """Issue 12 item 3: OVERSIGHT_REPORT_MAX_MB, apart from OVERSIGHT_EVIDENCE_MAX_MB."""
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024
+    settings.REPORT_MAX_UPLOAD_BYTES = 1024 * 1024
+    assert upload(opcc_client, report, "peel.txt", peel_text.encode()).status_code == 302
+    page = opcc_client.get(intake_url(report)).content.decode()
+    assert "up to 1 MB" in page
 
 
 def test_text_and_a_file_together_are_refused(opcc_client, report, peel_text):
