@@ -26,6 +26,8 @@ from intake.extraction import Extraction
 from recommendations.models import FindingKind
 
 FORMAT_VERSION = 1
+# Findings one review may hold: 20,000 pasted bullets made an 87 MB page that took 56 s.
+MAX_FINDINGS = 500
 # A parent that is already recorded in the report, rather than in the draft: "e" + its pk.
 EXISTING_PREFIX = "e"
 
@@ -35,6 +37,10 @@ NOT_IN_DRAFT = (
 )
 NOTHING_TO_MERGE = "{ref} is the last finding, so there is nothing after it to merge with."
 SPLIT_OUTSIDE_TEXT = "Choose where to split {ref}: a point between two of its lines or sentences."
+TOO_MANY_TO_SPLIT = (
+    "A review holds at most {limit:,} findings, so {ref} cannot be split. Bring these "
+    "findings in first, then add the rest in another review."
+)
 
 
 class DraftError(Exception):
@@ -256,6 +262,8 @@ def split(draft: Draft, key: str, at: int) -> DraftFinding:
     finding just after it, with the same kind, parent, timeframe and due date."""
     position = draft.index(key)
     first = draft.findings[position]
+    if len(draft.findings) >= MAX_FINDINGS:
+        raise DraftError(TOO_MANY_TO_SPLIT.format(limit=MAX_FINDINGS, ref=first.reference))
     head, tail = first.text[:at].rstrip(), first.text[at:].strip()
     if at <= 0 or not head or not tail:
         raise DraftError(SPLIT_OUTSIDE_TEXT.format(ref=first.reference))
@@ -356,6 +364,11 @@ def _split_spans(
 
 # ---------------------------------------------------------------- presenting
 
+
+def _link(key: str, links: dict[str, str] | None) -> str:
+    return (links or {}).get(key) or f"#finding-{key}"
+
+
 # A new part may start after a line break, or after a sentence's end (. ; : ! ?).
 _SPLIT_POINT = re.compile(r"\n+|(?<=[.;:!?])[ \t]+(?=\S)")
 _CONTEXT_CHARS = 40
@@ -375,13 +388,14 @@ def split_points(text: str) -> list[tuple[int, str]]:
     return points
 
 
-def highlight(draft: Draft) -> SafeString:
+def highlight(draft: Draft, *, links: dict[str, str] | None = None) -> SafeString:
     """The source text, HTML-escaped, with each finding's spans wrapped in `<mark>`.
 
     Spans may overlap (a shared lead-in such as "Within three months, the force should:"
     belongs to every bullet under it), so the text is cut at every span boundary and each
     piece is marked with all the findings that cover it. Each finding's first piece is
-    preceded by a link to its card, labelled with its reference.
+    preceded by a link to its card (`links[key]`, by default "#finding-<key>": the review
+    shows its cards a page at a time), labelled with its reference.
     """
     text = draft.text
     size = len(text)
@@ -406,7 +420,7 @@ def highlight(draft: Draft) -> SafeString:
         for finding in starts_at.get(start, []):
             out.append(
                 f'<a class="intake-ref intake-ref-{escape(finding.kind)}" '
-                f'id="source-{escape(finding.key)}" href="#finding-{escape(finding.key)}">'
+                f'id="source-{escape(finding.key)}" href="{escape(_link(finding.key, links))}">'
                 f"{escape(finding.reference)}</a>"
             )
         piece = escape(text[start:end])

@@ -31,6 +31,10 @@ NO_FINDINGS = (
     "the text includes the report's findings sections (headings such as “Recommendations” "
     "or “Area for improvement”), or add the findings one by one instead."
 )
+TOO_MANY_FINDINGS = (
+    "{found:,} findings were found, and one review holds at most {limit:,}. Paste or upload "
+    "the report a part at a time: a few sections of findings in each review."
+)
 TOO_LARGE = "“{name}” is larger than the {limit} limit. Upload a smaller file, or paste the text."
 
 
@@ -110,6 +114,10 @@ class SourceForm(forms.Form):
             return data
         if not result.findings:
             self.add_error(where, NO_FINDINGS)
+            return data
+        if len(result.findings) > drafts.MAX_FINDINGS:
+            found, limit = len(result.findings), drafts.MAX_FINDINGS
+            self.add_error(where, TOO_MANY_FINDINGS.format(found=found, limit=limit))
             return data
         data["extraction"] = result
         data["source"] = uploads.safe_download_name(upload.name) if upload else "pasted text"

@@ -25,6 +25,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,6 +48,8 @@ IMPORT_FOLDER = "imports"
 STASH_LIFETIME = timedelta(days=1)
 ERRORS_SHOWN = 200
 ROWS_SHOWN = 500
+# Cards on one page of the review; its source text is shown whole.
+FINDINGS_PER_PAGE = 50
 
 NO_DRAFT = "There is no review in progress for this report. Paste or upload the report first."
 STALE_DRAFT = (
@@ -167,7 +170,8 @@ def _change_draft(
         return _render_review(request, report, draft, notice=notice, focus=focus)
     messages.success(request, notice)
     url = reverse("intake:report-intake-review", args=[report.pk])
-    return redirect(f"{url}#finding-{focus}" if focus else url)
+    number = _page_number(draft, focus) or 1
+    return redirect(f"{url}?page={number}#finding-{focus}" if focus else url)
 
 
 def _drop(draft: drafts.Draft, key: str) -> tuple[str, str]:
@@ -256,8 +260,13 @@ def _render_review(
     for error in save_errors or []:
         if 1 <= error.line <= len(draft.findings):
             errors_by_key.setdefault(draft.findings[error.line - 1].key, []).append(error)
+    # The page shown holds the finding the person is working on, else the one asked for.
+    shown = focus or next(iter(bound or errors_by_key), "")
+    page = _paginator(draft).get_page(
+        _page_number(draft, shown) or request.POST.get("page") or request.GET.get("page")
+    )
     cards = []
-    for index, finding in enumerate(draft.findings):
+    for index, finding in enumerate(page.object_list, start=page.start_index() - 1):
         form = (bound or {}).get(finding.key) or DraftFindingForm(
             draft=draft, finding=finding, parents=parents
         )
@@ -271,17 +280,23 @@ def _render_review(
                 following,
             )
         )
+    links = {f.key: _card_link(draft, f.key, page.number) for f in draft.findings}
     context = {
         "report": report,
         "draft": draft,
         "cards": cards,
+        "page": page,
+        "query": "",
         "counts": draft.counts(),
-        "source_html": drafts.highlight(draft),
+        "source_html": drafts.highlight(draft, links=links),
         "notice": notice,
         "focus": focus,
         "save_errors": [
-            (e, draft.findings[e.line - 1] if 1 <= e.line <= len(draft.findings) else None)
+            (e, finding, links[finding.key] if finding else "")
             for e in save_errors or []
+            for finding in [
+                draft.findings[e.line - 1] if 1 <= e.line <= len(draft.findings) else None
+            ]
         ],
         "review_url": reverse("intake:report-intake-review", args=[report.pk]),
     }
@@ -289,6 +304,35 @@ def _render_review(
         # htmx swaps only 2xx responses; the page itself says what went wrong.
         status = 200
     return render(request, "intake/review.html", context, status=status)
+
+
+def _finding_at(
+    draft: drafts.Draft, line: int, links: dict[str, str]
+) -> tuple[drafts.DraftFinding | None, str]:
+    """The finding a save error is about (its place on the screen), and a link to it."""
+    if not 1 <= line <= len(draft.findings):
+        return None, ""
+    finding = draft.findings[line - 1]
+    return finding, links[finding.key]
+
+
+def _paginator(draft: drafts.Draft) -> Paginator:
+    return Paginator(draft.findings, FINDINGS_PER_PAGE)
+
+
+def _page_number(draft: drafts.Draft, key: str) -> int | None:
+    """The page a finding's card is on, or None if it is not in the draft."""
+    for index, finding in enumerate(draft.findings):
+        if finding.key == key:
+            return index // FINDINGS_PER_PAGE + 1
+    return None
+
+
+def _card_link(draft: drafts.Draft, key: str, current: int) -> str:
+    """A link to a finding's card: on this page, or on the page it is on."""
+    number = _page_number(draft, key) or current
+    anchor = f"#finding-{key}"
+    return anchor if number == current else f"?page={number}{anchor}"
 
 
 def _save_draft(request: HttpRequest, report: Report, draft: drafts.Draft) -> HttpResponse:

@@ -47,9 +47,13 @@
     }
     var key = (mark.getAttribute("data-findings") || "").split(" ")[0];
     var card = key && document.getElementById("finding-" + key);
+    var label = key && document.getElementById("source-" + key);
     if (card) {
       card.scrollIntoView({ block: "start" });
       card.focus({ preventScroll: true });
+    } else if (label) {
+      // Its card is on another page of the review: the label links there.
+      window.location.href = label.href;
     }
   });
 

@@ -173,3 +173,10 @@ def test_a_dropped_finding_is_no_longer_highlighted(draft):
     assert f'data-findings="{afi1.key}"' in str(drafts.highlight(draft))
     drafts.drop(draft, afi1.key)
     assert f'data-findings="{afi1.key}"' not in str(drafts.highlight(draft))
+
+
+def test_a_split_that_would_pass_the_reviews_limit_is_refused(draft, monkeypatch):
+    monkeypatch.setattr(drafts, "MAX_FINDINGS", len(draft.findings))
+    first = by_reference(draft, "R1")
+    with pytest.raises(drafts.DraftError, match="at most 8 findings"):
+        drafts.split(draft, first.key, len(first.text) // 2)

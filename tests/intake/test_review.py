@@ -413,3 +413,51 @@ def test_a_report_that_takes_too_long_to_read_gets_a_clear_message(
     assert response.status_code == 400
     assert "took longer than" in response.content.decode()
     assert f"intake.draft.{report.pk}" not in opcc_client.session
+
+
+# ---------------------------------------------------------------- size of a review
+
+
+def bullets(count: int) -> str:
+    return "Recommendations\n\n" + "\n".join(
+        f"• The force should improve process number {n}." for n in range(1, count + 1)
+    )
+
+
+def test_more_findings_than_a_review_holds_are_refused_with_a_clear_message(opcc_client, report):
+    """Issue 12 item 3: 20,000 pasted bullets made an 87 MB review page that took 56 s."""
+    response = paste(opcc_client, report, bullets(drafts.MAX_FINDINGS + 1))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"{drafts.MAX_FINDINGS + 1:,} findings were found" in html
+    assert f"one review holds at most {drafts.MAX_FINDINGS:,}" in html
+    assert f"intake.draft.{report.pk}" not in opcc_client.session
+    assert paste(opcc_client, report, bullets(drafts.MAX_FINDINGS)).status_code == 302
+
+
+def test_the_review_shows_its_cards_a_page_at_a_time(opcc_client, report):
+    assert paste(opcc_client, report, bullets(120)).status_code == 302
+    first = opcc_client.get(review_url(report)).content.decode()
+    assert first.count('class="card intake-card') == 50
+    assert 'id="finding-f1"' in first and 'id="finding-f51"' not in first
+    assert "1 to 50 shown" in first and "Page 1 of 3" in first
+    # The whole source is highlighted; labels of findings on other pages link to them.
+    assert 'href="#finding-f1"' in first
+    assert 'href="?page=3#finding-f120"' in first
+    last = opcc_client.get(review_url(report), {"page": 3}).content.decode()
+    assert last.count('class="card intake-card') == 20
+    assert 'id="finding-f120"' in last
+
+
+def test_a_change_on_a_later_page_shows_that_page_again(opcc_client, report):
+    paste(opcc_client, report, bullets(120))
+    response = act(opcc_client, report, "R75", "edit", timeframe="Within six months")
+    assert response.status_code == 302
+    assert response.url.endswith("?page=2#finding-f75")
+    response = opcc_client.post(
+        review_url(report),
+        card(current(opcc_client, report), "R75", "edit", text=""),
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert 'id="finding-f75"' in html and "Page 2 of 3" in html
