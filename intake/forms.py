@@ -8,15 +8,17 @@ field.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from intake import drafts, spreadsheets
-from intake.candidates import sits_under_a_cause, takes_a_deadline
+from intake.candidates import date_out_of_range, sits_under_a_cause, takes_a_deadline
 from intake.extraction import ExtractionError, extract, extract_file, parse_timeframe
 from recommendations import antivirus, services, uploads
 from recommendations.forms import DATE_INPUT
@@ -38,6 +40,12 @@ TOO_MANY_FINDINGS = (
 TOO_LARGE = "“{name}” is larger than the {limit} limit. Upload a smaller file, or paste the text."
 
 
+def _in_range(value: date) -> None:
+    problem = date_out_of_range(value, today=timezone.localdate())
+    if problem:
+        raise ValidationError(problem, code="out_of_range")
+
+
 class SourceForm(forms.Form):
     text = forms.CharField(
         label="Paste the report's text",
@@ -54,6 +62,7 @@ class SourceForm(forms.Form):
     published_on = forms.DateField(
         label="Publication date",
         required=False,
+        validators=[_in_range],
         widget=DATE_INPUT,
         help_text="Timeframes such as “within three months” count from this date.",
     )
@@ -138,7 +147,9 @@ class DraftFindingForm(forms.Form):
     parent = forms.ChoiceField(required=False, label="Cause of concern it answers")
     text = forms.CharField(label="Full text", widget=forms.Textarea(attrs={"rows": 3}))
     timeframe = forms.CharField(max_length=200, required=False, label="Timeframe as written")
-    due_on = forms.DateField(required=False, label="Due date", widget=DATE_INPUT)
+    due_on = forms.DateField(
+        required=False, label="Due date", validators=[_in_range], widget=DATE_INPUT
+    )
     addressee = forms.CharField(max_length=200, required=False)
     split_at = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Split before"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +32,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit
-from intake.candidates import Candidate, RowError, sits_under_a_cause
+from intake.candidates import Candidate, RowError, date_out_of_range, sits_under_a_cause
 from intake.spreadsheets import (
     COLUMN_NAMES,
     LIMITS,
@@ -121,14 +121,20 @@ class Plan:
 
 
 def check(
-    report: Report, candidates: Sequence[Candidate], *, errors: Iterable[RowError] = ()
+    report: Report,
+    candidates: Sequence[Candidate],
+    *,
+    errors: Iterable[RowError] = (),
+    today: date | None = None,
 ) -> Plan:
     """Check every candidate against the rules and the report's existing findings.
 
     A fixed number of queries (existing findings, owners, OPCC leads, themes), whatever the
     number of rows. `errors` are problems already found while reading; the result holds
-    those and all new ones, sorted by line and column.
+    those and all new ones, sorted by line and column. `today` (default: the local date)
+    bounds the due dates accepted.
     """
+    today = today or timezone.localdate()
     problems = list(errors)
     # A cell already reported while reading (an unknown kind, say) is not reported twice.
     reported = {(e.line, e.column) for e in problems}
@@ -138,7 +144,9 @@ def check(
     }
     first_use: dict[str, Candidate] = {}
     for candidate in candidates:
-        problems += [p for p in _row_problems(candidate) if (p.line, p.column) not in reported]
+        problems += [
+            p for p in _row_problems(candidate, today) if (p.line, p.column) not in reported
+        ]
         key = candidate.reference.casefold()
         if not key:
             continue
@@ -192,8 +200,11 @@ def _dup(candidate: Candidate, message: str, **params: object) -> RowError:
     )
 
 
-def _row_problems(candidate: Candidate) -> list[RowError]:
+def _row_problems(candidate: Candidate, today: date) -> list[RowError]:
     problems = []
+    out_of_range = candidate.due_on and date_out_of_range(candidate.due_on, today=today)
+    if out_of_range:
+        problems.append(RowError(candidate.line, "due_on", out_of_range))
     for column in REQUIRED_COLUMNS:
         if not getattr(candidate, column):
             problems.append(RowError(candidate.line, column, REQUIRED.format(column=column)))

@@ -461,3 +461,45 @@ def test_a_change_on_a_later_page_shows_that_page_again(opcc_client, report):
     )
     html = response.content.decode()
     assert 'id="finding-f75"' in html and "Page 2 of 3" in html
+
+
+# ---------------------------------------------------------------- dates at and beyond the bounds
+
+
+def test_a_publication_date_in_year_9999_is_a_form_error_not_a_crash(opcc_client, report):
+    """Issue 12 item 1: 9999-12-31 with "Within three months" gave a 500 (year 10000)."""
+    text = "Recommendations\n\nWithin three months, the force should review its plans."
+    response = opcc_client.post(intake_url(report), {"text": text, "published_on": "9999-12-31"})
+    assert response.status_code == 400
+    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("published_on", "accepted"),
+    [("1989-12-31", False), ("1990-01-01", True), ("2030-01-01", True), ("2099-01-01", False)],
+)
+def test_publication_dates_run_from_1990_to_ten_years_ahead(
+    opcc_client, report, published_on, accepted
+):
+    text = "Recommendations\n\nWithin three months, the force should review its plans."
+    response = opcc_client.post(intake_url(report), {"text": text, "published_on": published_on})
+    assert response.status_code == (302 if accepted else 400)
+
+
+def test_a_due_date_out_of_range_on_the_review_screen_is_a_form_error(
+    opcc_client, report, peel_text
+):
+    paste(opcc_client, report, peel_text)
+    response = act(opcc_client, report, "R1", "edit", due_on="9999-12-31")
+    assert response.status_code == 400
+    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+    assert find(current(opcc_client, report), "R1").due_on == date(2025, 2, 14)
+
+
+def test_a_due_date_out_of_range_from_the_text_is_caught_when_saving(opcc_client, report):
+    paste(opcc_client, report, "Recommendations\n\nBy 31 December 2199 the force should act.")
+    assert find(current(opcc_client, report), "R1").due_on == date(2199, 12, 31)
+    response = save(opcc_client, report)
+    assert response.status_code == 400
+    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+    assert Finding.objects.count() == 0

@@ -432,3 +432,24 @@ def test_a_500_row_import_has_a_bounded_number_of_queries(
     assert Finding.objects.filter(report=report, parent__isnull=False).count() == 450
     assert Finding.history.filter(history_user=opcc).count() == 500
     assert Finding.themes.through.objects.count() == 900
+
+
+@pytest.mark.parametrize(
+    ("due_on", "accepted"),
+    [("31/12/1989", False), ("01/01/1990", True), ("31/12/2034", True), ("31/12/9999", False)],
+)
+def test_due_dates_run_from_1990_to_ten_years_ahead(report, due_on, accepted):
+    """Issue 12 item 1: every date a person can enter has a sensible range."""
+    data = csv_bytes([row("R1", due_on=due_on)])
+    today = date(2025, 6, 1)
+    sheet = read(data, "findings.csv", report)
+    errors = imports.check(report, sheet.candidates, errors=sheet.errors, today=today).errors
+    assert errors == ([] if accepted else [RowError(2, "due_on", errors[0].message)])
+    if not accepted:
+        assert errors[0].message == "Choose a date between 1 January 1990 and 1 June 2035."
+
+
+def test_a_timeframe_from_a_publication_date_at_the_end_of_the_calendar_has_no_due_date():
+    data = csv_bytes([row("R1", timeframe="Within three months")])
+    sheet = spreadsheets.read_spreadsheet(data, "f.csv", published_on=date(9999, 12, 31))
+    assert sheet.candidates[0].due_on is None
