@@ -347,21 +347,32 @@ def findings_import(
     return [by_line[row.candidate.line] for row in plan.rows]
 
 
-def _finding(report: Report, row: Planned, new_parents: dict[str, int]) -> Finding:
+def _fields(row: Planned) -> dict[str, object]:
+    """A checked candidate's values as a finding's fields (its parent aside), for both
+    ways of writing one."""
     candidate = row.candidate
+    return {
+        "kind": candidate.kind,
+        "reference": candidate.reference,
+        "text": candidate.text,
+        "addressee": candidate.addressee,
+        "timeframe": candidate.timeframe,
+        "due_on": candidate.due_on,
+        "owner_id": row.owner_id,
+        "opcc_lead_id": row.opcc_lead_id,
+    }
+
+
+def _finding(report: Report, row: Planned, new_parents: dict[str, int]) -> Finding:
+    """The unsaved finding a bulk insert writes; `services.finding_create` sets the same
+    force and original due date for one created singly."""
+    fields = _fields(row)
     return Finding(
         report=report,
         force=report.force,
-        kind=candidate.kind,
-        reference=candidate.reference,
-        text=candidate.text,
         parent_id=row.parent_pk or new_parents.get(row.parent_new),
-        addressee=candidate.addressee,
-        timeframe=candidate.timeframe,
-        due_on=candidate.due_on,
-        original_due_on=candidate.due_on,
-        owner_id=row.owner_id,
-        opcc_lead_id=row.opcc_lead_id,
+        original_due_on=fields["due_on"],
+        **fields,
     )
 
 
@@ -420,18 +431,7 @@ def draft_save(*, report: Report, candidates: Sequence[Candidate], by: User) -> 
         parent = parents.get(row.parent_pk) if row.parent_pk else new_causes.get(row.parent_new)
         try:
             finding = services.finding_create(
-                report=report,
-                kind=candidate.kind,
-                reference=candidate.reference,
-                text=candidate.text,
-                created_by=by,
-                parent=parent,
-                due_on=candidate.due_on,
-                addressee=candidate.addressee,
-                timeframe=candidate.timeframe,
-                owner_id=row.owner_id,
-                opcc_lead_id=row.opcc_lead_id,
-                themes=row.theme_ids,
+                report=report, created_by=by, parent=parent, themes=row.theme_ids, **_fields(row)
             )
         except ValidationError as exc:
             problem = " ".join(exc.messages)
