@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from recommendations.extraction import extract, read_document  # noqa: E402
-from recommendations.extraction.evaluation import (  # noqa: E402
+from intake.extraction import extract, read_document  # noqa: E402
+from intake.extraction.evaluation import (  # noqa: E402
     evaluate,
     format_table,
     load_corpus,

@@ -43,7 +43,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from recommendations import imports, spreadsheets
+    from intake import imports, spreadsheets
     from recommendations.models import Finding, Role, Theme, User
     from tests.intake.spreadsheets import csv_bytes, many_rows, xlsx_bytes
 

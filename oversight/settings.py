@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "recommendations",
+    "intake",
     "reminders",
     "dashboards",
 ]
@@ -234,8 +235,12 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 # permission-checked download view reads them.
 MEDIA_ROOT = Path(env_str("OVERSIGHT_EVIDENCE_ROOT", str(VAR_DIR / "evidence")))
 EVIDENCE_MAX_UPLOAD_BYTES = env_int("OVERSIGHT_EVIDENCE_MAX_MB", 20) * 1024 * 1024
-# Largest spreadsheet or report file accepted by "Bring findings in".
+# Largest spreadsheet accepted by "Bring findings in".
 OVERSIGHT_IMPORT_MAX_MB = env_int("OVERSIGHT_IMPORT_MAX_MB", 10)
+# Largest report file (PDF, Word, web page or text) accepted by "Bring findings in".
+REPORT_MAX_UPLOAD_BYTES = env_int("OVERSIGHT_REPORT_MAX_MB", 20) * 1024 * 1024
+# Reading and extracting one report stops, with a message saying so, after this long.
+OVERSIGHT_EXTRACTION_SECONDS = env_int("OVERSIGHT_EXTRACTION_SECONDS", 20)
 # host:port of a ClamAV daemon to scan every upload; unset = EICAR test signature only.
 OVERSIGHT_CLAMD_ADDRESS = env_str("OVERSIGHT_CLAMD_ADDRESS")
 # Whole-request cap, checked before the body is read; per-file limits are smaller.

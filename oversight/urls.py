@@ -26,5 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("reminders.urls")),
     path("", include("dashboards.urls")),
+    path("", include("intake.urls")),
     path("", include("recommendations.urls")),
 ]

@@ -10,7 +10,6 @@ text file, or the directory at the end of a zip. Nothing is ever extracted.
 
 from __future__ import annotations
 
-import codecs
 import re
 import struct
 import unicodedata
@@ -19,7 +18,7 @@ import zipfile
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from recommendations import antivirus
+from recommendations import antivirus, textfiles
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,13 +71,6 @@ ARCHIVE_SUSPICIOUS_COMPRESSION = (
     "“%(name)s” is compressed in an unusual way that is used to attack servers, so it cannot "
     "be accepted. Save it again from Word or Excel, or as a PDF."
 )
-TEXT_NOT_PLAIN = (
-    "“%(name)s” is not a plain text file. Text and CSV files must contain only text; "
-    "save it as UTF-8 text and upload it again."
-)
-TEXT_ENCODING_UNREADABLE = (
-    "“%(name)s” is not in a text encoding we can read. Save it as UTF-8 text and upload it again."
-)
 
 _KIND = {
     ".pdf": "PDF",
@@ -97,9 +89,6 @@ _ZIP_LOCAL_HEADER = b"PK\x03\x04"
 _OOXML_MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
 _OOXML_CONTENT_TYPES = "[Content_Types].xml"
 _TEXT_EXTENSIONS = frozenset({".txt", ".csv"})
-# PE/DOS executables, zips (and so Office files), PDFs, ELF binaries and images.
-_BINARY_SIGNATURES = (b"MZ", _ZIP_LOCAL_HEADER, b"%PDF-", b"\x7fELF", _PNG, _JPEG)
-_ALLOWED_TEXT_CONTROLS = frozenset("\t\r\n")
 
 # zipfile parses the whole central directory into ZipInfo objects as soon as it opens an
 # archive: a 35 MB zip of 400,000 empty members took seconds and over 200 MB of memory just
@@ -290,29 +279,7 @@ def _declared_central_directory(upload: UploadedFile, size: int) -> tuple[int, i
 
 def _check_text(upload: UploadedFile, *, size: int, name: str) -> None:
     sample = _read_head(upload, TEXT_SAMPLE_BYTES)
-    if sample.startswith(_BINARY_SIGNATURES) or b"\x00" in sample:
-        raise _invalid(TEXT_NOT_PLAIN, "not_plain_text", name=name)
-    truncated = size > len(sample)
-    # UTF-8 first (with or without a BOM, as Excel writes "CSV UTF-8"). If the sample stops
-    # part-way through a file, a character cut at the boundary is not an error, hence the
-    # incremental decoder with final=False. Random binary almost never decodes as UTF-8, so
-    # passing is strong evidence of text.
     try:
-        codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=not truncated)
-        return
-    except UnicodeDecodeError:
-        pass
-    # Failing that, cp1252: older Excel "CSV" exports and Notepad files from UK Windows
-    # machines use it (£ is 0xA3). cp1252 maps nearly every byte to a character, so on its
-    # own it would accept almost any binary; requiring no control characters other than
-    # tab and line breaks is what makes the fallback mean "text".
-    try:
-        text = sample.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise _invalid(TEXT_ENCODING_UNREADABLE, "text_encoding", name=name) from exc
-    if any(_is_control(char) for char in text):
-        raise _invalid(TEXT_NOT_PLAIN, "not_plain_text", name=name)
-
-
-def _is_control(char: str) -> bool:
-    return (char < " " or char == "\x7f") and char not in _ALLOWED_TEXT_CONTROLS
+        textfiles.decode_text(sample, name=name, complete=size <= len(sample))
+    except textfiles.NotText as exc:
+        raise _invalid(exc.template, exc.code, name=name) from exc

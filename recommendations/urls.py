@@ -1,6 +1,5 @@
 from django.urls import path
 
-from recommendations import intake
 from recommendations.views import findings, posts, reports, workflow
 
 app_name = "recommendations"
@@ -34,14 +33,4 @@ urlpatterns = [
     path("posts/new/", posts.post_create, name="post-create"),
     path("posts/<int:pk>/", posts.post_detail, name="post-detail"),
     path("reports/<int:pk>/assign/", posts.report_findings_assign, name="report-assign"),
-    # Bringing a report in (recommendations/intake.py).
-    path("reports/<int:pk>/bring-in/", intake.report_intake, name="report-intake"),
-    path(
-        "reports/<int:pk>/bring-in/review/",
-        intake.report_intake_review,
-        name="report-intake-review",
-    ),
-    path("reports/<int:pk>/import/", intake.report_import, name="report-import"),
-    path("findings/import-template.csv", intake.import_template_csv, name="import-template-csv"),
-    path("findings/import-template.xlsx", intake.import_template_xlsx, name="import-template-xlsx"),
 ]

@@ -13,7 +13,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
+from intake import urls as intake_urls
 from recommendations import services
+from recommendations import urls as recommendation_urls
 from recommendations.models import (
     AssuranceDecision,
     Evidence,
@@ -25,7 +27,6 @@ from recommendations.models import (
     Status,
 )
 from recommendations.services import EvidenceFile
-from recommendations.urls import urlpatterns
 from tests.factories import make_finding, make_report, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +65,13 @@ GET_MATRIX = {
     "post-create": (None, OPCC_ONLY | {"outsider": 200}),
     "post-detail": ("post", READ_OWN_FORCE),
     "report-assign": ("report", OPCC_ONLY),
-    "report-intake": ("report", OPCC_ONLY),
+    "intake:report-intake": ("report", OPCC_ONLY),
     # With no review in progress, OPCC staff are sent to start one.
-    "report-intake-review": ("report", OPCC_ONLY | {"opcc": 302, "administrator": 302}),
-    "report-import": ("report", OPCC_ONLY),
+    "intake:report-intake-review": ("report", OPCC_ONLY | {"opcc": 302, "administrator": 302}),
+    "intake:report-import": ("report", OPCC_ONLY),
     # The import templates hold nothing of any force.
-    "import-template-csv": (None, OPCC_ONLY | {"outsider": 200}),
-    "import-template-xlsx": (None, OPCC_ONLY | {"outsider": 200}),
+    "intake:import-template-csv": (None, OPCC_ONLY | {"outsider": 200}),
+    "intake:import-template-xlsx": (None, OPCC_ONLY | {"outsider": 200}),
 }
 WRITE_URLS = [
     name
@@ -116,10 +117,11 @@ def world(force, lead, opcc):
 
 def url_for(name: str, world: dict) -> str:
     target, _ = GET_MATRIX[name]
+    qualified = name if ":" in name else f"recommendations:{name}"
     if target is None:
-        return reverse(f"recommendations:{name}")
+        return reverse(qualified)
     key = "report_pk" if target == "report_pk" else "pk"
-    return reverse(f"recommendations:{name}", kwargs={key: world[target].pk})
+    return reverse(qualified, kwargs={key: world[target].pk})
 
 
 def client_for(request, who: str) -> Client:
@@ -144,8 +146,10 @@ def state() -> tuple:
     )
 
 
-def test_the_matrix_names_every_url_of_the_app():
-    assert {pattern.name for pattern in urlpatterns} == set(GET_MATRIX)
+def test_the_matrix_names_every_url_of_the_apps():
+    names = {pattern.name for pattern in recommendation_urls.urlpatterns}
+    names |= {f"intake:{pattern.name}" for pattern in intake_urls.urlpatterns}
+    assert names == set(GET_MATRIX)
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -1,4 +1,4 @@
-// The review screen (templates/recommendations/intake_review.html): ties each finding's
+// The review screen (templates/intake/review.html): ties each finding's
 // card to its highlighted source text. Everything works without this file; it only adds
 // the linking highlight and keeps keyboard focus after htmx replaces the review.
 // No inline handlers and no eval: the page's CSP allows scripts from this origin only.
@@ -47,9 +47,13 @@
     }
     var key = (mark.getAttribute("data-findings") || "").split(" ")[0];
     var card = key && document.getElementById("finding-" + key);
+    var label = key && document.getElementById("source-" + key);
     if (card) {
       card.scrollIntoView({ block: "start" });
       card.focus({ preventScroll: true });
+    } else if (label) {
+      // Its card is on another page of the review: the label links there.
+      window.location.href = label.href;
     }
   });
 

@@ -4,7 +4,7 @@ Run `pytest tests/extraction/test_corpus.py -s` to see the table quoted in
 docs/extraction.md; the same figures come from `python bench/extraction.py`.
 """
 
-from recommendations.extraction.evaluation import evaluate, format_table, load_corpus
+from intake.extraction.evaluation import evaluate, format_table, load_corpus
 from tests.extraction import CORPUS
 
 THRESHOLD = 0.95

@@ -4,16 +4,18 @@ from datetime import date
 
 import pytest
 
-from recommendations.extraction import (
+from intake.extraction import (
     AREA_FOR_IMPROVEMENT,
     CAUSE_OF_CONCERN,
     KINDS,
     RECOMMENDATION,
+    ExtractionError,
     extract,
+    extract_file,
     normalise,
 )
-from recommendations.extraction.evaluation import load_corpus
-from tests.extraction import CORPUS
+from intake.extraction.evaluation import load_corpus
+from tests.extraction import CORPUS, build_pdf
 
 PUBLISHED = date(2025, 3, 12)
 DOCUMENTS = {doc.name: doc for doc in load_corpus(CORPUS)}
@@ -315,3 +317,32 @@ def test_shuffled_and_truncated_text_never_breaks_the_engine():
             assert finding.kind in KINDS
             assert finding.parent is None or 0 <= finding.parent < i
             assert all(0 <= s < e <= len(result.text) for s, e in finding.spans)
+
+
+# --------------------------------------------------------------------------
+# The time budget (issue 12 item 3)
+
+
+def test_an_extraction_over_its_time_budget_stops_with_a_clear_error():
+    text = "\n\n".join(doc.text for doc in load_corpus(CORPUS)) * 5
+    with pytest.raises(ExtractionError) as info:
+        extract(text, time_limit=1e-9)
+    assert info.value.code == "too_slow"
+    assert "took longer than" in info.value.message
+    assert "Paste or upload only the sections with its findings" in info.value.message
+    assert extract(text).findings  # without a budget, the same text is read
+
+
+def test_reading_a_file_counts_against_the_same_budget():
+    data = build_pdf("Recommendations\n\nThe force should act.\n" * 200, lines_per_page=20)
+    with pytest.raises(ExtractionError) as info:
+        extract_file(data, filename="long.pdf", time_limit=1e-9)
+    assert info.value.code == "too_slow"
+
+
+def test_a_budget_applies_only_inside_its_extraction():
+    from intake.extraction.budget import check_budget, time_budget
+
+    with time_budget(1e-9), pytest.raises(ExtractionError):
+        check_budget()
+    check_budget()  # outside any budget, nothing is ever cut short

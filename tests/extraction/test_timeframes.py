@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from recommendations.extraction import extract, parse_timeframe
-from recommendations.extraction.timeframes import parse_date
+from intake.extraction import extract, parse_timeframe
+from intake.extraction.timeframes import parse_date
 
 PUBLISHED = date(2025, 3, 12)
 
@@ -175,3 +175,27 @@ def test_other_dates_are_not_publication_dates(line):
     result = extract(f"{line}\nRecommendations\nWithin three months, the force should act.")
     assert result.published_on is None
     assert result.findings[0].due_on is None
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Within three months",
+        "Within 36 months",
+        "Within 12 weeks",
+        "Within 30 days",
+        "Within 2 years",
+    ],
+)
+def test_a_due_date_beyond_the_calendar_is_none_never_an_error(phrase):
+    """Issue 12 item 1: 9999-12-31 plus "within three months" raised (year 10000)."""
+    assert parse_timeframe(phrase).due_on(date(9999, 12, 31)) is None
+    assert parse_timeframe(phrase).due_on(date(2025, 1, 31)) is not None
+
+
+def test_extraction_from_the_last_day_of_the_calendar_gives_no_due_date():
+    text = "Recommendations\n\nWithin three months, the force should review its plans."
+    (finding,) = extract(text, published_on=date(9999, 12, 31)).findings
+    assert (finding.timeframe, finding.due_on) == ("Within three months", None)
+    (finding,) = extract("Published on: 31 December 9999\n\n" + text).findings
+    assert finding.due_on is None

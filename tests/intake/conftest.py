@@ -38,12 +38,12 @@ def opcc_client(client: Client, opcc) -> Client:
 
 
 def intake_url(report: Report) -> str:
-    return reverse("recommendations:report-intake", args=[report.pk])
+    return reverse("intake:report-intake", args=[report.pk])
 
 
 def review_url(report: Report) -> str:
-    return reverse("recommendations:report-intake-review", args=[report.pk])
+    return reverse("intake:report-intake-review", args=[report.pk])
 
 
 def import_url(report: Report) -> str:
-    return reverse("recommendations:report-import", args=[report.pk])
+    return reverse("intake:report-import", args=[report.pk])

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 
-from recommendations.spreadsheets import COLUMN_NAMES
+from intake.spreadsheets import COLUMN_NAMES
 
 
 def csv_bytes(rows: Iterable[Sequence[object]], *, header=COLUMN_NAMES, encoding="utf-8") -> bytes:

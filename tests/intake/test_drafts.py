@@ -9,8 +9,9 @@ from html import unescape
 
 import pytest
 
-from recommendations import drafts
-from recommendations.extraction import extract
+from intake import drafts
+from intake.candidates import Candidate
+from intake.extraction import extract
 from recommendations.models import FindingKind
 from tests.intake.conftest import EXPECTED_REFERENCES, PUBLISHED
 
@@ -39,6 +40,18 @@ def test_a_draft_survives_the_session_as_json(draft):
     drafts.drop(draft, by_reference(draft, "AFI1").key)
     stored = json.loads(json.dumps(drafts.to_json(draft)))
     assert drafts.from_json(stored) == draft
+
+
+def test_the_findings_to_save_are_candidates_with_their_parents_named(draft):
+    """One representation of a finding about to be created, whichever way it came in."""
+    by_reference(draft, "R4").parent = f"{drafts.EXISTING_PREFIX}42"
+    saved = drafts.candidates(draft)
+    assert all(isinstance(c, Candidate) for c in saved)
+    assert [c.line for c in saved] == list(range(1, len(EXPECTED_REFERENCES) + 1))
+    named = {c.reference: (c.parent_reference, c.parent_pk) for c in saved}
+    assert named["R1"] == ("CoC1", None)
+    assert named["R4"] == ("", 42)
+    assert named["AFI1"] == ("", None)
 
 
 @pytest.mark.parametrize("junk", [None, "x", {"format": 99}, {"format": 1, "report_id": "a"}])
@@ -160,3 +173,10 @@ def test_a_dropped_finding_is_no_longer_highlighted(draft):
     assert f'data-findings="{afi1.key}"' in str(drafts.highlight(draft))
     drafts.drop(draft, afi1.key)
     assert f'data-findings="{afi1.key}"' not in str(drafts.highlight(draft))
+
+
+def test_a_split_that_would_pass_the_reviews_limit_is_refused(draft, monkeypatch):
+    monkeypatch.setattr(drafts, "MAX_FINDINGS", len(draft.findings))
+    first = by_reference(draft, "R1")
+    with pytest.raises(drafts.DraftError, match="at most 8 findings"):
+        drafts.split(draft, first.key, len(first.text) // 2)

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from recommendations import spreadsheets
+from intake import spreadsheets
 from recommendations.models import Finding
 from tests.factories import make_finding
 from tests.intake.conftest import import_url, intake_url, review_url
@@ -39,8 +39,8 @@ def test_the_import_page_explains_the_columns_and_offers_the_templates(opcc_clie
     html = opcc_client.get(import_url(report)).content.decode()
     for column in spreadsheets.COLUMN_NAMES:
         assert f"<code>{column}</code>" in html
-    assert reverse("recommendations:import-template-csv") in html
-    assert reverse("recommendations:import-template-xlsx") in html
+    assert reverse("intake:import-template-csv") in html
+    assert reverse("intake:import-template-xlsx") in html
 
 
 def test_check_then_import(opcc_client, report):
@@ -163,7 +163,7 @@ def test_a_50_mb_upload_is_refused_with_the_limit(opcc_client, report):
 
 
 def test_the_csv_template_is_an_attachment_with_every_column(opcc_client):
-    response = opcc_client.get(reverse("recommendations:import-template-csv"))
+    response = opcc_client.get(reverse("intake:import-template-csv"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
@@ -174,7 +174,7 @@ def test_the_csv_template_is_an_attachment_with_every_column(opcc_client):
 
 
 def test_the_xlsx_template_has_the_columns_and_a_guide(opcc_client):
-    response = opcc_client.get(reverse("recommendations:import-template-xlsx"))
+    response = opcc_client.get(reverse("intake:import-template-xlsx"))
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
         'attachment; filename="findings-import-template.xlsx"'
@@ -194,8 +194,8 @@ def _all_urls(report):
         intake_url(report),
         review_url(report),
         import_url(report),
-        reverse("recommendations:import-template-csv"),
-        reverse("recommendations:import-template-xlsx"),
+        reverse("intake:import-template-csv"),
+        reverse("intake:import-template-xlsx"),
     ]
 
 
@@ -223,7 +223,7 @@ def test_opcc_staff_of_another_force_get_404_for_this_forces_report(client, outs
     )
     assert response.status_code == 404
     # The templates hold nothing of any force.
-    assert client.get(reverse("recommendations:import-template-csv")).status_code == 200
+    assert client.get(reverse("intake:import-template-csv")).status_code == 200
 
 
 def test_opcc_staff_of_another_force_may_import_into_a_national_report(client, outsider):

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from recommendations import drafts, services
+from intake import drafts
+from recommendations import services
 from recommendations.models import Finding, FindingKind
 from tests.extraction import build_docx, build_pdf, encrypt_pdf
 from tests.factories import make_finding
@@ -355,11 +356,20 @@ def test_unreadable_uploads_get_a_clear_message_next_to_the_field(
 
 
 def test_an_upload_over_the_limit_is_refused(opcc_client, report, settings, peel_text):
-    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024
+    settings.REPORT_MAX_UPLOAD_BYTES = 1024
     response = upload(opcc_client, report, "big.txt", peel_text.encode())
     assert response.status_code == 400
     assert "“big.txt” is larger than the 1 KB limit." in response.content.decode()
     assert Finding.objects.count() == 0
+
+
+def test_reports_have_their_own_size_limit_not_evidences(opcc_client, report, settings, peel_text):
+    """Issue 12 item 3: OVERSIGHT_REPORT_MAX_MB, apart from OVERSIGHT_EVIDENCE_MAX_MB."""
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024
+    settings.REPORT_MAX_UPLOAD_BYTES = 1024 * 1024
+    assert upload(opcc_client, report, "peel.txt", peel_text.encode()).status_code == 302
+    page = opcc_client.get(intake_url(report)).content.decode()
+    assert "up to 1 MB" in page
 
 
 def test_text_and_a_file_together_are_refused(opcc_client, report, peel_text):
@@ -389,6 +399,107 @@ def test_an_uploaded_report_carrying_malware_is_refused_and_nothing_is_kept(
     response = upload(opcc_client, report, name, data)
     assert response.status_code == 400
     assert "failed the malware check" in response.content.decode()
-    from recommendations.intake import SESSION_DRAFT
+    from intake.views import SESSION_DRAFT
 
     assert SESSION_DRAFT.format(pk=report.pk) not in opcc_client.session
+
+
+def test_a_report_that_takes_too_long_to_read_gets_a_clear_message(
+    opcc_client, report, peel_text, settings
+):
+    """Issue 12 item 3: extraction runs under a time budget (OVERSIGHT_EXTRACTION_SECONDS)."""
+    settings.OVERSIGHT_EXTRACTION_SECONDS = 1e-9
+    response = opcc_client.post(intake_url(report), {"text": peel_text})
+    assert response.status_code == 400
+    assert "took longer than" in response.content.decode()
+    assert f"intake.draft.{report.pk}" not in opcc_client.session
+
+
+# ---------------------------------------------------------------- size of a review
+
+
+def bullets(count: int) -> str:
+    return "Recommendations\n\n" + "\n".join(
+        f"• The force should improve process number {n}." for n in range(1, count + 1)
+    )
+
+
+def test_more_findings_than_a_review_holds_are_refused_with_a_clear_message(opcc_client, report):
+    """Issue 12 item 3: 20,000 pasted bullets made an 87 MB review page that took 56 s."""
+    response = paste(opcc_client, report, bullets(drafts.MAX_FINDINGS + 1))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"{drafts.MAX_FINDINGS + 1:,} findings were found" in html
+    assert f"one review holds at most {drafts.MAX_FINDINGS:,}" in html
+    assert f"intake.draft.{report.pk}" not in opcc_client.session
+    assert paste(opcc_client, report, bullets(drafts.MAX_FINDINGS)).status_code == 302
+
+
+def test_the_review_shows_its_cards_a_page_at_a_time(opcc_client, report):
+    assert paste(opcc_client, report, bullets(120)).status_code == 302
+    first = opcc_client.get(review_url(report)).content.decode()
+    assert first.count('class="card intake-card') == 50
+    assert 'id="finding-f1"' in first and 'id="finding-f51"' not in first
+    assert "1 to 50 shown" in first and "Page 1 of 3" in first
+    # The whole source is highlighted; labels of findings on other pages link to them.
+    assert 'href="#finding-f1"' in first
+    assert 'href="?page=3#finding-f120"' in first
+    last = opcc_client.get(review_url(report), {"page": 3}).content.decode()
+    assert last.count('class="card intake-card') == 20
+    assert 'id="finding-f120"' in last
+
+
+def test_a_change_on_a_later_page_shows_that_page_again(opcc_client, report):
+    paste(opcc_client, report, bullets(120))
+    response = act(opcc_client, report, "R75", "edit", timeframe="Within six months")
+    assert response.status_code == 302
+    assert response.url.endswith("?page=2#finding-f75")
+    response = opcc_client.post(
+        review_url(report),
+        card(current(opcc_client, report), "R75", "edit", text=""),
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert 'id="finding-f75"' in html and "Page 2 of 3" in html
+
+
+# ---------------------------------------------------------------- dates at and beyond the bounds
+
+
+def test_a_publication_date_in_year_9999_is_a_form_error_not_a_crash(opcc_client, report):
+    """Issue 12 item 1: 9999-12-31 with "Within three months" gave a 500 (year 10000)."""
+    text = "Recommendations\n\nWithin three months, the force should review its plans."
+    response = opcc_client.post(intake_url(report), {"text": text, "published_on": "9999-12-31"})
+    assert response.status_code == 400
+    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("published_on", "accepted"),
+    [("1989-12-31", False), ("1990-01-01", True), ("2030-01-01", True), ("2099-01-01", False)],
+)
+def test_publication_dates_run_from_1990_to_ten_years_ahead(
+    opcc_client, report, published_on, accepted
+):
+    text = "Recommendations\n\nWithin three months, the force should review its plans."
+    response = opcc_client.post(intake_url(report), {"text": text, "published_on": published_on})
+    assert response.status_code == (302 if accepted else 400)
+
+
+def test_a_due_date_out_of_range_on_the_review_screen_is_a_form_error(
+    opcc_client, report, peel_text
+):
+    paste(opcc_client, report, peel_text)
+    response = act(opcc_client, report, "R1", "edit", due_on="9999-12-31")
+    assert response.status_code == 400
+    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+    assert find(current(opcc_client, report), "R1").due_on == date(2025, 2, 14)
+
+
+def test_a_due_date_out_of_range_from_the_text_is_caught_when_saving(opcc_client, report):
+    paste(opcc_client, report, "Recommendations\n\nBy 31 December 2199 the force should act.")
+    assert find(current(opcc_client, report), "R1").due_on == date(2199, 12, 31)
+    response = save(opcc_client, report)
+    assert response.status_code == 400
+    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+    assert Finding.objects.count() == 0

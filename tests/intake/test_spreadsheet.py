@@ -1,4 +1,4 @@
-"""recommendations/imports.py: reading, checking and writing a spreadsheet of findings."""
+"""intake/imports.py: reading, checking and writing a spreadsheet of findings."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from datetime import date, datetime
 import pytest
 from django.db import IntegrityError
 
-from recommendations import imports, spreadsheets
-from recommendations.imports import ImportRejected
+from intake import imports, spreadsheets
+from intake.candidates import Candidate, RowError
+from intake.imports import ImportRejected
+from intake.spreadsheets import SpreadsheetError
+from recommendations import services
 from recommendations.models import Finding, FindingKind, Role, Theme
-from recommendations.spreadsheets import RowError, SpreadsheetError
 from tests.factories import make_finding, make_report, make_user
 from tests.intake.spreadsheets import csv_bytes, many_rows, row, xlsx_bytes
 
@@ -124,9 +126,9 @@ def test_headings_are_matched_loosely_and_unused_columns_may_be_left_out(report)
 
 
 @pytest.mark.parametrize(
-    ("encoding", "prefix"), [("utf-8", b""), ("utf-8-sig", b""), ("cp1252", b"")]
+    ("encoding", "prefix"), [("utf-8", b""), ("utf-8-sig", b""), ("cp1252", b""), ("utf-16", b"")]
 )
-def test_utf8_with_or_without_a_bom_and_windows_1252_are_read(report, encoding, prefix):
+def test_utf8_with_or_without_a_bom_utf16_and_windows_1252_are_read(report, encoding, prefix):
     data = prefix + csv_bytes([row("R1", text="The force should spend £5 on café signs.")],
                               encoding=encoding)  # fmt: skip
     (finding,) = run(report, data)
@@ -201,15 +203,29 @@ def test_every_problem_is_listed_with_line_and_column_and_nothing_is_written(rep
     assert messages[(8, "parent_reference")] == (
         "There is no cause of concern “CoC7” in this file or in the report."
     )
-    assert (
-        messages[(9, "parent_reference")] == ("“R1” is a recommendation, not a cause of concern.")
-        or "not a cause of concern" in messages[(9, "parent_reference")]
+    # The shape rules' messages are the service's; the import names the parent it means.
+    assert messages[(9, "parent_reference")] == (
+        f"“R3” is a recommendation. {services.PARENT_MUST_BE_CAUSE_OF_CONCERN}"
     )
-    assert "leave this empty for a area for improvement" in messages[(10, "parent_reference")]
+    assert messages[(10, "parent_reference")] == services.ONLY_RECOMMENDATIONS_HAVE_PARENT
     assert messages[(11, "owner_username")].endswith("has the username “nobody”.")
     assert messages[(12, "themes")].startswith("There is no theme called “Custody”.")
     assert messages[(13, "text")] == "This is empty. Every finding needs a text."
     assert messages[(14, "reference")] == "This is 31 characters long; the most allowed is 30."
+
+
+def test_a_parent_linked_by_id_must_still_be_a_cause_of_concern(report):
+    """The review screen links an existing parent by id; the service's rule still holds."""
+    other = make_finding(report=report, reference="R9")
+    gone = other.pk + 1000
+    candidates = [
+        Candidate(line=1, reference="R1", kind="recommendation", text="x", parent_pk=other.pk),
+        Candidate(line=2, reference="R2", kind="recommendation", text="y", parent_pk=gone),
+    ]
+    assert imports.check(report, candidates).errors == [
+        RowError(1, "parent_reference", services.PARENT_MUST_BE_CAUSE_OF_CONCERN),
+        RowError(2, "parent_reference", imports.PARENT_GONE),
+    ]
 
 
 @pytest.mark.parametrize("bad_line", [2, 2501, 5001])
@@ -237,6 +253,14 @@ def test_an_owner_must_be_able_to_see_the_reports_force(report, other_force):
     stranger = make_user(Role.FORCE_LEAD, force=other_force, username="stranger")
     errors = rejected(report, csv_bytes([row("R1", owner_username=stranger.username)]))
     assert [(e.line, e.column) for e in errors] == [(2, "owner_username")]
+
+
+def test_an_opcc_lead_must_be_able_to_see_the_reports_force(report, other_force):
+    stranger = make_user(Role.OPCC_STAFF, force=other_force, username="elsewhere")
+    errors = rejected(report, csv_bytes([row("R1", opcc_lead_username=stranger.username)]))
+    assert errors == [
+        RowError(2, "opcc_lead_username", imports.NO_SUCH_OPCC_LEAD.format(value="elsewhere"))
+    ]
 
 
 def test_missing_and_unknown_columns_are_named(report):
@@ -284,6 +308,7 @@ def test_an_empty_file_is_refused():
 
 
 def test_binary_junk_named_csv_is_refused():
+    """The decoder is tested in tests/test_textfiles.py; this is the spreadsheet's use of it."""
     error = failure(b"MZ\x90\x00" + bytes(range(256)) * 10)
     assert "not a plain text file" in error.message or "binary" in error.message
 
@@ -291,11 +316,6 @@ def test_binary_junk_named_csv_is_refused():
 def test_control_characters_beyond_the_sample_are_refused():
     data = csv_bytes([row(f"R{n}") for n in range(3000)]) + b"\x01\x02\x03"
     assert failure(data).code == "binary"
-
-
-def test_text_in_neither_utf8_nor_windows_1252_is_refused():
-    error = failure(b"reference,kind,text\nR1,recommendation,caf\x81\x8d\n")
-    assert "encoding" in error.message
 
 
 def test_a_header_with_nothing_below_it_is_refused():
@@ -412,3 +432,24 @@ def test_a_500_row_import_has_a_bounded_number_of_queries(
     assert Finding.objects.filter(report=report, parent__isnull=False).count() == 450
     assert Finding.history.filter(history_user=opcc).count() == 500
     assert Finding.themes.through.objects.count() == 900
+
+
+@pytest.mark.parametrize(
+    ("due_on", "accepted"),
+    [("31/12/1989", False), ("01/01/1990", True), ("31/12/2034", True), ("31/12/9999", False)],
+)
+def test_due_dates_run_from_1990_to_ten_years_ahead(report, due_on, accepted):
+    """Issue 12 item 1: every date a person can enter has a sensible range."""
+    data = csv_bytes([row("R1", due_on=due_on)])
+    today = date(2025, 6, 1)
+    sheet = read(data, "findings.csv", report)
+    errors = imports.check(report, sheet.candidates, errors=sheet.errors, today=today).errors
+    assert errors == ([] if accepted else [RowError(2, "due_on", errors[0].message)])
+    if not accepted:
+        assert errors[0].message == "Choose a date between 1 January 1990 and 1 June 2035."
+
+
+def test_a_timeframe_from_a_publication_date_at_the_end_of_the_calendar_has_no_due_date():
+    data = csv_bytes([row("R1", timeframe="Within three months")])
+    sheet = spreadsheets.read_spreadsheet(data, "f.csv", published_on=date(9999, 12, 31))
+    assert sheet.candidates[0].due_on is None

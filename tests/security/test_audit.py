@@ -223,7 +223,7 @@ def test_exports_are_recorded_with_their_filters(client, force, opcc, name):
 
 
 def test_a_spreadsheet_import_is_recorded_once_and_a_refused_one_not_at_all(force, opcc):
-    from recommendations import imports, spreadsheets
+    from intake import imports, spreadsheets
 
     report = make_report(force=force)
     good = b"reference,kind,text\nR1,recommendation,The force should act.\nA1,afi,Improve.\n"

@@ -24,16 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from recommendations.extraction import grammar as g
-from recommendations.extraction.text import blocks_of, normalise, sentences
-from recommendations.extraction.timeframes import parse_date
-from recommendations.extraction.walker import (
-    AREA_FOR_IMPROVEMENT,
-    CAUSE_OF_CONCERN,
-    RECOMMENDATION,
-    Draft,
-    Walker,
-)
+from intake.extraction import grammar as g
+from intake.extraction.budget import time_budget
+from intake.extraction.state import AREA_FOR_IMPROVEMENT, CAUSE_OF_CONCERN, RECOMMENDATION, Draft
+from intake.extraction.text import blocks_of, normalise, sentences
+from intake.extraction.timeframes import parse_date
+from intake.extraction.walker import Walker
 
 KINDS = (CAUSE_OF_CONCERN, RECOMMENDATION, AREA_FOR_IMPROVEMENT)
 REFERENCE_PREFIX = {CAUSE_OF_CONCERN: "CoC", RECOMMENDATION: "R", AREA_FOR_IMPROVEMENT: "AFI"}
@@ -107,8 +103,12 @@ def extract(
     *,
     published_on: date | None = None,
     include_restated: bool = False,
+    time_limit: float | None = None,
 ) -> Extraction:
     """Extract findings from report text.
+
+    With `time_limit` (seconds), an extraction still running then stops with
+    ExtractionError (code "too_slow"); see budget.py.
 
     `published_on` anchors relative timeframes; when it is None a "Published on" line in
     the text is used if there is one. Findings restated from earlier reports (revisit and
@@ -116,6 +116,11 @@ def extract(
     unless `include_restated`; their relative timeframes count from the original issue
     date when the letter gives it, never from the letter's own date.
     """
+    with time_budget(time_limit):
+        return _extract(text, published_on=published_on, include_restated=include_restated)
+
+
+def _extract(text: str, *, published_on: date | None, include_restated: bool) -> Extraction:
     norm = normalise(text)
     warnings: list[str] = []
     source: str | None = "given" if published_on else None

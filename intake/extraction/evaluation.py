@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from recommendations.extraction.engine import KINDS, Extraction, extract
-from recommendations.extraction.text import normalise
+from intake.extraction.engine import KINDS, Extraction, extract
+from intake.extraction.text import normalise
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -21,10 +21,13 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from recommendations.extraction import Extraction
+from intake.candidates import Candidate, sits_under_a_cause, takes_a_deadline
+from intake.extraction import Extraction
 from recommendations.models import FindingKind
 
 FORMAT_VERSION = 1
+# Findings one review may hold: 20,000 pasted bullets made an 87 MB page that took 56 s.
+MAX_FINDINGS = 500
 # A parent that is already recorded in the report, rather than in the draft: "e" + its pk.
 EXISTING_PREFIX = "e"
 
@@ -34,29 +37,27 @@ NOT_IN_DRAFT = (
 )
 NOTHING_TO_MERGE = "{ref} is the last finding, so there is nothing after it to merge with."
 SPLIT_OUTSIDE_TEXT = "Choose where to split {ref}: a point between two of its lines or sentences."
+TOO_MANY_TO_SPLIT = (
+    "A review holds at most {limit:,} findings, so {ref} cannot be split. Bring these "
+    "findings in first, then add the rest in another review."
+)
 
 
 class DraftError(Exception):
     """An operation that cannot be applied to the draft as it now stands."""
 
 
-@dataclass
-class DraftFinding:
+@dataclass(kw_only=True)
+class DraftFinding(Candidate):
+    """A candidate on the review screen: with its key, where it came from in the source,
+    and the cause of concern chosen for it there."""
+
     key: str
-    kind: str
-    reference: str
-    text: str
-    timeframe: str = ""
-    due_on: date | None = None
-    addressee: str = ""
     # The key of a cause of concern in the draft, EXISTING_PREFIX + pk of one already in
-    # the report, or "" for none.
+    # the report, or "" for none. Turned into the candidate's parent_reference or
+    # parent_pk when the draft is saved (`candidates`), since references may be edited.
     parent: str = ""
     spans: list[tuple[int, int]] = field(default_factory=list)
-
-    @property
-    def is_cause_of_concern(self) -> bool:
-        return self.kind == FindingKind.CAUSE_OF_CONCERN
 
 
 @dataclass
@@ -135,15 +136,28 @@ def from_extraction(extraction: Extraction, *, report_id: int, source: str) -> D
     return draft
 
 
+# What the review screen sets on a finding; the rest of a Candidate is the spreadsheet's.
+_STORED = ("key", "kind", "reference", "text", "timeframe", "due_on", "addressee", "parent")
+
+
 def to_json(draft: Draft) -> dict[str, Any]:
-    data = asdict(draft)
-    data["format"] = FORMAT_VERSION
-    data["published_on"] = _iso(draft.published_on)
-    for item in data["findings"]:
-        item["due_on"] = _iso(item["due_on"])
-    for item in data["dropped"]:
-        item["finding"]["due_on"] = _iso(item["finding"]["due_on"])
-    return data
+    data = {name: getattr(draft, name) for name in ("report_id", "source", "text", "warnings")}
+    return data | {
+        "format": FORMAT_VERSION,
+        "published_on": _iso(draft.published_on),
+        "findings": [_finding_json(f) for f in draft.findings],
+        "dropped": [
+            {"finding": _finding_json(item.finding), "position": item.position}
+            for item in draft.dropped
+        ],
+        "revision": draft.revision,
+        "next_key": draft.next_key,
+    }
+
+
+def _finding_json(finding: DraftFinding) -> dict[str, Any]:
+    data = {name: getattr(finding, name) for name in _STORED}
+    return data | {"due_on": _iso(finding.due_on), "spans": [list(s) for s in finding.spans]}
 
 
 def from_json(data: object) -> Draft | None:
@@ -183,6 +197,23 @@ def _finding(item: dict[str, Any]) -> DraftFinding:
     )
 
 
+def candidates(draft: Draft) -> list[Candidate]:
+    """The findings to save, numbered by their place on the screen, each with its cause of
+    concern named as the save path expects: by reference if it is in the draft, by id if
+    it is already in the report."""
+    found = []
+    for line, finding in enumerate(draft.findings, start=1):
+        parent_pk, parent_reference = None, ""
+        if finding.parent.startswith(EXISTING_PREFIX):
+            parent_pk = int(finding.parent.removeprefix(EXISTING_PREFIX))
+        elif finding.parent:
+            parent_reference = draft.get(finding.parent).reference
+        found.append(
+            replace(finding, line=line, parent_pk=parent_pk, parent_reference=parent_reference)
+        )
+    return found
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -215,12 +246,11 @@ def merge_with_next(draft: Draft, key: str) -> DraftFinding:
     first.text = f"{first.text.rstrip()}\n{second.text.lstrip()}"
     first.spans = _union(first.spans + second.spans)
     first.addressee = first.addressee or second.addressee
-    if not first.is_cause_of_concern:
-        # A cause of concern carries no deadline, so it never inherits one.
-        if not first.timeframe and not first.due_on:
-            first.timeframe, first.due_on = second.timeframe, second.due_on
-        if not first.parent and second.parent != first.key:
-            first.parent = second.parent
+    # A cause of concern carries no deadline, so it never inherits one.
+    if takes_a_deadline(first.kind) and not first.timeframe and not first.due_on:
+        first.timeframe, first.due_on = second.timeframe, second.due_on
+    if sits_under_a_cause(first.kind) and not first.parent and second.parent != first.key:
+        first.parent = second.parent
     for child in draft.children_of(second.key):
         child.parent = first.key if first.is_cause_of_concern else ""
     _tidy_parents(draft)
@@ -232,6 +262,8 @@ def split(draft: Draft, key: str, at: int) -> DraftFinding:
     finding just after it, with the same kind, parent, timeframe and due date."""
     position = draft.index(key)
     first = draft.findings[position]
+    if len(draft.findings) >= MAX_FINDINGS:
+        raise DraftError(TOO_MANY_TO_SPLIT.format(limit=MAX_FINDINGS, ref=first.reference))
     head, tail = first.text[:at].rstrip(), first.text[at:].strip()
     if at <= 0 or not head or not tail:
         raise DraftError(SPLIT_OUTSIDE_TEXT.format(ref=first.reference))
@@ -276,15 +308,16 @@ def restore(draft: Draft, key: str) -> DraftFinding:
 
 
 def _tidy_parents(draft: Draft) -> list[str]:
-    """Only recommendations sit under a cause of concern, and only under one that exists."""
+    """Unlink findings that may not sit under a cause of concern (the service says which),
+    and those whose cause of concern in the draft is no longer one."""
     causes = {f.key for f in draft.causes_of_concern()}
     unlinked = []
     for finding in draft.findings:
         if not finding.parent or finding.parent.startswith(EXISTING_PREFIX):
-            if finding.parent and finding.kind != FindingKind.RECOMMENDATION:
+            if finding.parent and not sits_under_a_cause(finding.kind):
                 finding.parent = ""
             continue
-        if finding.kind != FindingKind.RECOMMENDATION or finding.parent not in causes:
+        if not sits_under_a_cause(finding.kind) or finding.parent not in causes:
             finding.parent = ""
             unlinked.append(finding.reference)
     return unlinked
@@ -331,6 +364,11 @@ def _split_spans(
 
 # ---------------------------------------------------------------- presenting
 
+
+def _link(key: str, links: dict[str, str] | None) -> str:
+    return (links or {}).get(key) or f"#finding-{key}"
+
+
 # A new part may start after a line break, or after a sentence's end (. ; : ! ?).
 _SPLIT_POINT = re.compile(r"\n+|(?<=[.;:!?])[ \t]+(?=\S)")
 _CONTEXT_CHARS = 40
@@ -350,13 +388,14 @@ def split_points(text: str) -> list[tuple[int, str]]:
     return points
 
 
-def highlight(draft: Draft) -> SafeString:
+def highlight(draft: Draft, *, links: dict[str, str] | None = None) -> SafeString:
     """The source text, HTML-escaped, with each finding's spans wrapped in `<mark>`.
 
     Spans may overlap (a shared lead-in such as "Within three months, the force should:"
     belongs to every bullet under it), so the text is cut at every span boundary and each
     piece is marked with all the findings that cover it. Each finding's first piece is
-    preceded by a link to its card, labelled with its reference.
+    preceded by a link to its card (`links[key]`, by default "#finding-<key>": the review
+    shows its cards a page at a time), labelled with its reference.
     """
     text = draft.text
     size = len(text)
@@ -381,7 +420,7 @@ def highlight(draft: Draft) -> SafeString:
         for finding in starts_at.get(start, []):
             out.append(
                 f'<a class="intake-ref intake-ref-{escape(finding.kind)}" '
-                f'id="source-{escape(finding.key)}" href="#finding-{escape(finding.key)}">'
+                f'id="source-{escape(finding.key)}" href="{escape(_link(finding.key, links))}">'
                 f"{escape(finding.reference)}</a>"
             )
         piece = escape(text[start:end])

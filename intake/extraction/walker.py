@@ -9,178 +9,33 @@ list mode, and whether the text restates earlier findings. It produces mutable d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from recommendations.extraction import grammar as g
-from recommendations.extraction.text import Block, sentences
-from recommendations.extraction.timeframes import Timeframe, match_timeframe, parse_timeframe
-
-CAUSE_OF_CONCERN = "cause_of_concern"
-RECOMMENDATION = "recommendation"
-AREA_FOR_IMPROVEMENT = "area_for_improvement"
-
-
-# --------------------------------------------------------------------------
-# Working state
-
-
-@dataclass(eq=False)
-class Draft:
-    kind: str
-    segments: list[tuple[int, int]]
-    pieces: list[str]
-    timeframe: Timeframe | None = None
-    addressees: list[str] = field(default_factory=list)
-    parent: Draft | None = None
-    restated: bool = False
-    number: int | None = None
-    parts: list[str] = field(default_factory=list)
-    lead_in: str | None = None
-
-
-# Sections
-NONE, COC, REC, AFI, BACKGROUND, METHOD, OTHER, REGISTER, TRACKER = (
-    "none",
-    "coc",
-    "rec",
-    "afi",
-    "background",
-    "method",
-    "other",
-    "register",
-    "tracker",
+from intake.extraction import grammar as g
+from intake.extraction.budget import check_budget
+from intake.extraction.clauses import bodies, clean_item, find_timeframe, leadin_text, subject_of
+from intake.extraction.sections import classify_heading, restating_letters
+from intake.extraction.state import (
+    AFI,
+    AREA_FOR_IMPROVEMENT,
+    BACKGROUND,
+    CAUSE_OF_CONCERN,
+    COC,
+    METHOD,
+    OTHER,
+    REC,
+    RECOMMENDATION,
+    REGISTER,
+    TRACKER,
+    Draft,
+    State,
 )
+from intake.extraction.text import Block, sentences
+from intake.extraction.timeframes import match_timeframe, parse_timeframe
 
-
-@dataclass
-class _State:
-    section: str = NONE
-    coc: Draft | None = None
-    coc_has_recs: bool = False
-    expect_statement: bool = False
-    expect_waited: int = 0
-    afi_bulleted: bool = False
-    statement_items: bool = False
-    heading_block: Block | None = None
-    heading_topic: str | None = None
-    heading_number: int | None = None
-    heading_accelerated: bool = False
-    next_number: int | None = None
-    # Lists: "separate" (each item a finding), "parts" (items complete the last finding),
-    # "ignore" (summary or topic bullets), "coc" (each item a cause of concern) or None.
-    list_mode: str | None = None
-    leadin: Block | None = None
-    leadin_tf: Timeframe | None = None
-    leadin_addressees: list[str] = field(default_factory=list)
-    leadin_restated: bool = False
-    last: Draft | None = None
-    last_block_index: int = -10
-    restated_mode: bool = False
-    quote_open: bool = False
-    quote_blocks: int = 0
-    coc_before_quote: Draft | None = None
-    quote_first: bool = False
-    new_section: bool = False
-    register_rec: Draft | None = None
-    candidate: Block | None = None
-    section_mentions_coc: bool = False
-    counts: list[tuple[int, int, Draft | None]] = field(default_factory=list)
-
-
+# Blocks walked between looks at the clock.
+_CHECK_EVERY = 200
+# A quotation that opens a paragraph restates an earlier finding (§1.1).
 _QUOTE_OPEN = ("“", '"')
-_ITEM_END = re.compile(r"(?:\s*;\s*(?:and|or)?|\s*,\s*(?:and|or)?|\s+and|\s+or)\s*$", re.IGNORECASE)
-
-
-def _clean_item(text: str) -> str:
-    return _ITEM_END.sub("", text).strip()
-
-
-def _leadin_text(text: str) -> str:
-    return text.rstrip().rstrip(":").rstrip()
-
-
-def _find_timeframe(text: str) -> tuple[Timeframe | None, int]:
-    """The finding's own timeframe: at the start, after "recommends that", or after the modal.
-
-    Returns the timeframe and where its phrase starts in `text` (-1 when none).
-    """
-    m = g.FINDING_START.match(text)
-    if m and m["tf"]:
-        return parse_timeframe(m["tf"]), m.start("tf")
-    start = 0
-    if m is None:
-        # "… recommends that within three months the force should: …" (2016–18 form).
-        rec = g.RECOMMENDS_RE.search(text)
-        if rec:
-            start = rec.end()
-            tf = match_timeframe(text, start)
-            if tf:
-                return parse_timeframe(tf.group(0)), tf.start()
-    modal = re.compile(r"\bshould\b\s*,?\s*").search(text, start)
-    if modal:
-        tf = match_timeframe(text, modal.end())
-        if tf:
-            return parse_timeframe(tf.group(0)), tf.start()
-    # A timeframe before "we recommend that …" still governs the recommendation.
-    lead = match_timeframe(text, 0)
-    if lead and re.match(r"\s*,\s*(?:we|hmicfrs|hmic)\s+recommends?\b", text[lead.end() :], re.I):
-        return parse_timeframe(lead.group(0)), 0
-    m2 = g.LEADIN_END.search(text)
-    if m2:
-        phrase = m2["tf"] or m2["adv"] or m2["tf2"]
-        if phrase:
-            return parse_timeframe(phrase), m2.start(
-                "tf" if m2["tf"] else "adv" if m2["adv"] else "tf2"
-            )
-    return None, -1
-
-
-def _bodies(m: re.Match[str]) -> list[str]:
-    """The addressees, then bodies the action is to be done with ("working with the NPCC")."""
-    found = g.addressees(m["subject"])
-    if m["partners"]:
-        found += [b for b in g.addressees(m["partners"]) if b not in found]
-    return found
-
-
-def _subject_of(text: str) -> list[str]:
-    m = g.FINDING_START.match(text) or g.LEADIN_END.search(text)
-    return _bodies(m) if m else []
-
-
-_HEADING_PREFIX = re.compile(r"^(?:#+\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+)")
-
-
-def _heading(block: Block) -> tuple[str, re.Match[str] | None] | None:
-    """Classify a one-line paragraph as a heading, or None."""
-    if block.lines > 1 or len(block.text) > 160:
-        return None
-    # "3.2 Recommendations", "## Areas for improvement": numbering and markup are not
-    # part of the heading. A numbered list item is a heading only if it names a section.
-    text = _HEADING_PREFIX.sub("", block.text.strip())
-    if not text:
-        return None
-    if block.kind == "item":
-        if block.number is None:
-            return None
-        for kind, pattern in ((COC, g.HEADING_COC), (REC, g.HEADING_REC), (AFI, g.HEADING_AFI)):
-            m = pattern.fullmatch(text)
-            if m and not m["rest"]:
-                return kind, m
-        return None
-    if block.kind != "para":
-        return None
-    for kind, pattern in ((COC, g.HEADING_COC), (REC, g.HEADING_REC), (AFI, g.HEADING_AFI)):
-        m = pattern.fullmatch(text)
-        if m:
-            return kind, m
-    if g.HEADING_BACKGROUND.fullmatch(text):
-        return BACKGROUND, None
-    if g.HEADING_METHOD.fullmatch(text):
-        return METHOD, None
-    if g.looks_like_title(text):
-        return OTHER, None
-    return None
 
 
 class Walker:
@@ -188,9 +43,9 @@ class Walker:
         self.norm = norm
         self.blocks = blocks
         self.drafts: list[Draft] = []
-        self.st = _State()
+        self.st = State()
         self.index = 0
-        self.restated_blocks = _restating_letters(blocks)
+        self.restated_blocks = restating_letters(blocks)
 
     # ---- helpers
 
@@ -262,13 +117,13 @@ class Walker:
     ) -> Draft:
         end = len(block.text) if end is None else end
         text = block.text[begin:end].strip()
-        tf, _ = _find_timeframe(text)
+        tf, _ = find_timeframe(text)
         draft = Draft(
             kind=kind,
             segments=block.spans(begin, end),
             pieces=[text],
             timeframe=tf,
-            addressees=_subject_of(text),
+            addressees=subject_of(text),
             restated=self.restated(),
             number=self.st.next_number if self.st.next_number is not None else None,
         )
@@ -279,6 +134,8 @@ class Walker:
 
     def run(self) -> list[Draft]:
         for index, block in enumerate(self.blocks):
+            if index % _CHECK_EVERY == 0:
+                check_budget()
             self.index = index
             self.step(block)
             self.after_block(block)
@@ -330,7 +187,7 @@ class Walker:
             self.set_section(REGISTER)
             st.register_rec = None
             return
-        heading = _heading(block) if not st.quote_open else None
+        heading = classify_heading(block) if not st.quote_open else None
         if heading is not None:
             self.on_heading(block, *heading)
             return
@@ -398,21 +255,17 @@ class Walker:
                 st.expect_statement = True
                 st.expect_waited = 0
             return
-        if kind == REC:
+        if kind in (REC, AFI):
+            # Recommendations answer the cause of concern before them; AFIs stand alone.
             keep = st.coc
-            self.set_section(REC)
-            st.coc = keep
+            self.set_section(kind)
+            if kind == REC:
+                st.coc = keep
             st.next_number = number
             if rest and g.FINDING_START.match(rest):
-                start = block.text.find(rest)
-                self.finding_from_block(block, RECOMMENDATION, begin=start)
-            return
-        if kind == AFI:
-            self.set_section(AFI)
-            st.next_number = number
-            if rest and g.FINDING_START.match(rest):
-                start = block.text.find(rest)
-                self.finding_from_block(block, AREA_FOR_IMPROVEMENT, begin=start)
+                # "Recommendation 2: The force should …" on one line.
+                finding_kind = RECOMMENDATION if kind == REC else AREA_FOR_IMPROVEMENT
+                self.finding_from_block(block, finding_kind, begin=block.text.find(rest))
             return
         if kind == OTHER:
             if st.section in (COC, REC) and st.coc is not None and not st.coc_has_recs:
@@ -482,9 +335,9 @@ class Walker:
         st = self.st
         # Only called inside a lead-in.
         assert st.leadin is not None  # nosec
-        lead = _leadin_text(st.leadin.text)
-        item = _clean_item(block.text)
-        own_tf, _ = _find_timeframe(item)
+        lead = leadin_text(st.leadin.text)
+        item = clean_item(block.text)
+        own_tf, _ = find_timeframe(item)
         if own_tf is None:
             m = match_timeframe(item, 0)
             own_tf = parse_timeframe(m.group(0)) if m else None
@@ -503,7 +356,7 @@ class Walker:
         st.list_mode = "separate"
 
     def add_part(self, draft: Draft, block: Block) -> None:
-        draft.parts.append(_clean_item(block.text))
+        draft.parts.append(clean_item(block.text))
         draft.segments.extend(block.spans())
         self.st.last_block_index = self.index
 
@@ -559,8 +412,8 @@ class Walker:
                 self.promote_candidate()
             st.list_mode = "separate"
             st.leadin = block
-            st.leadin_tf, _ = _find_timeframe(text)
-            st.leadin_addressees = _bodies(modal)
+            st.leadin_tf, _ = find_timeframe(text)
+            st.leadin_addressees = bodies(modal)
             return
         start = g.FINDING_START.match(text)
         if start and start["modal"] == "should":
@@ -654,7 +507,11 @@ class Walker:
         sentence = block.text[begin:end]
         if re.match(r"(?i)(?:this|that|these|it|such)\b", sentence) and begin == 0:
             previous = self.blocks[self.index - 1] if self.index else None
-            if previous is not None and previous.kind == "para" and _heading(previous) is None:
+            if (
+                previous is not None
+                and previous.kind == "para"
+                and classify_heading(previous) is None
+            ):
                 draft = Draft(
                     kind=CAUSE_OF_CONCERN,
                     segments=[*previous.spans(), *block.spans(begin, end)],
@@ -693,34 +550,3 @@ class Walker:
             pieces=[block.text[first[0] : first[1]].strip()],
         )
         self.add(draft)
-
-
-def _restating_letters(blocks: list[Block]) -> set[int]:
-    """Indexes of blocks inside closure or revisit letters, which restate old findings.
-
-    A letter runs from "Letter information" or "Dear …" to "Yours sincerely"; judging
-    each letter on its own keeps one closure letter in a pasted bundle from silencing the
-    rest of the text.
-    """
-    letters: list[tuple[int, int]] = []
-    start: int | None = None
-    for i, block in enumerate(blocks):
-        text = block.text.strip()
-        if g.LETTER_START.match(text):
-            # "Dear …" soon after "Letter information" belongs to the same letter.
-            if start is not None and text.lower().startswith("dear") and i - start <= 12:
-                continue
-            if start is not None:
-                letters.append((start, i - 1))
-            start = i
-        elif g.LETTER_END.match(text) and start is not None:
-            letters.append((start, i))
-            start = None
-    if start is not None:
-        letters.append((start, len(blocks) - 1))
-    restated: set[int] = set()
-    for first, last in letters:
-        body = "\n".join(b.text for b in blocks[first : last + 1])
-        if g.CLOSURE.search(body) or g.REVISIT.search(body[:4000]):
-            restated.update(range(first, last + 1))
-    return restated

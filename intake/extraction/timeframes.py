@@ -112,7 +112,9 @@ class Timeframe:
         return self.kind == "immediate"
 
     def due_on(self, published_on: date | None) -> date | None:
-        """The due date, or None when a relative timeframe has no publication date."""
+        """The due date, or None when a relative timeframe has no publication date, or
+        would fall beyond the calendar's last day (a publication date of 31 December 9999
+        plus three months). Never raises."""
         if self.kind in ("date", "month"):
             return self.on
         if published_on is None:
@@ -121,14 +123,16 @@ class Timeframe:
             return published_on
         # Set for every kind but immediate.
         assert self.amount is not None  # nosec
-        if self.unit == "week":
-            return published_on + relativedelta(weeks=self.amount)
-        if self.unit == "day":
-            return published_on + relativedelta(days=self.amount)
-        if self.unit == "year":
-            return published_on + relativedelta(years=self.amount)
         # Calendar months: 31 August + 6 months is 28 (or 29) February, not 3 March.
-        return published_on + relativedelta(months=self.amount)
+        step = {
+            "week": relativedelta(weeks=self.amount),
+            "day": relativedelta(days=self.amount),
+            "year": relativedelta(years=self.amount),
+        }.get(self.unit or "", relativedelta(months=self.amount))
+        try:
+            return published_on + step
+        except (OverflowError, ValueError):
+            return None
 
 
 def parse_date(text: str) -> tuple[date | None, bool]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from recommendations.extraction.timeframes import TIMEFRAME_PATTERN
+from intake.extraction.timeframes import TIMEFRAME_PATTERN
 
 TF = rf"(?i:{TIMEFRAME_PATTERN})"
 

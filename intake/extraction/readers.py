@@ -10,11 +10,9 @@ from __future__ import annotations
 import io
 import logging
 import re
-import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 
 # Types only; parsing is defusedxml's.
@@ -23,7 +21,10 @@ from xml.etree import ElementTree  # nosec
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
-from recommendations.extraction.errors import ExtractionError
+from intake.extraction.budget import check_budget
+from intake.extraction.errors import ExtractionError
+from intake.extraction.webpages import page_text
+from recommendations import textfiles
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MB
@@ -46,14 +47,6 @@ OLD_WORD = (
 EMPTY = "“{name}” is empty. Check you chose the right file and upload it again."
 TOO_LARGE = "“{name}” is larger than 50 MB. Upload the report section you need instead."
 NO_TEXT = "“{name}” contains no text we can use. Check you chose the right file."
-BINARY = (
-    "“{name}” is not a text file: its contents look like binary data. "
-    "Upload the original PDF or Word document, or paste the text instead."
-)
-ENCODING = (
-    "“{name}” is not in a text encoding we can read (we tried UTF-8 and Windows-1252). "
-    "Save it as UTF-8 text and upload it again."
-)
 MISMATCH = (
     "“{name}” is not a genuine {kind} file: its contents do not match its name. "
     "Save it again as {kind} and upload that."
@@ -113,7 +106,7 @@ def read_document(data: bytes, filename: str) -> str:
     elif suffix == ".docx":
         text = _read_docx(data, name)
     elif suffix in HTML_EXTENSIONS:
-        text = _read_html(data, name)
+        text = page_text(data, name, read_text=_read_text)
     else:
         text = _read_text(data, name)
     if not any(ch.isalnum() for ch in text):
@@ -125,186 +118,12 @@ def read_document(data: bytes, filename: str) -> str:
 # Plain text
 
 
-def decode_text(data: bytes, name: str = "The file") -> str:
-    """Decode text bytes: a BOM if present, else UTF-8, else Windows-1252."""
-    if data.startswith(b"%PDF-"):
-        raise ExtractionError(MISMATCH.format(name=name, kind="text"), code="mismatch")
-    if data.startswith(b"PK\x03\x04"):
-        raise ExtractionError(MISMATCH.format(name=name, kind="text"), code="mismatch")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ExtractionError(ENCODING.format(name=name), code="encoding") from exc
-    else:
-        # A NUL byte never occurs in UTF-8 or Windows-1252 text; it is the surest sign
-        # of a binary file renamed to .txt.
-        if b"\x00" in data[:65536]:
-            raise ExtractionError(BINARY.format(name=name), code="binary")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError as exc:
-                raise ExtractionError(ENCODING.format(name=name), code="encoding") from exc
-    if _looks_binary(text):
-        raise ExtractionError(BINARY.format(name=name), code="binary")
-    return text
-
-
-def _looks_binary(text: str) -> bool:
-    """True when too much of the text is control characters or unusual symbols.
-
-    Random bytes decode "successfully" as Windows-1252, so decoding alone proves nothing.
-    An English report is overwhelmingly ASCII letters, digits, spaces and punctuation.
-    """
-    sample = text[:200_000]
-    if not sample:
-        return False
-    controls = sum(
-        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v"
-    )
-    ordinary = sum(1 for ch in sample if ch.isascii() or ch in "’‘“”–—•…£€é·")
-    return controls / len(sample) > 0.01 or ordinary / len(sample) < 0.85
-
-
 def _read_text(data: bytes, name: str) -> str:
-    return decode_text(data, name)
-
-
-# --------------------------------------------------------------------------
-# HTML
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.IGNORECASE)
-
-
-def _read_html(data: bytes, name: str) -> str:
-    charset = _META_CHARSET.search(data[:4096])
-    text: str | None = None
-    if charset and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
-        try:
-            text = data.decode(charset.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            text = None
-    if text is None:
-        text = decode_text(data, name)
-    parser = _HTMLText()
-    parser.feed(text)
-    parser.close()
-    return parser.text()
-
-
-class _HTMLText(HTMLParser):
-    """Text of an HTML page with block structure kept as line breaks."""
-
-    BLOCKS = frozenset(
-        [
-            "p",
-            "div",
-            "section",
-            "article",
-            "main",
-            "header",
-            "footer",
-            "aside",
-            "nav",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "ul",
-            "ol",
-            "table",
-            "blockquote",
-            "dl",
-            "dt",
-            "dd",
-            "figure",
-            "figcaption",
-            "form",
-            "hr",
-            "pre",
-            "address",
-            "details",
-            "summary",
-            "caption",
-            "thead",
-            "tbody",
-            "tfoot",
-        ]
-    )
-    SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg", "button"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._out: list[str] = []
-        self._skip = 0
-        self._pre = 0
-        self._lists: list[list[int | str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self._skip += 1
-            return
-        if self._skip:
-            return
-        if tag == "br":
-            self._out.append("\n")
-        elif tag in ("ul", "ol"):
-            self._lists.append([tag, 0])
-            self._out.append("\n\n")
-        elif tag == "li":
-            prefix = "• "
-            if self._lists and self._lists[-1][0] == "ol":
-                self._lists[-1][1] = int(self._lists[-1][1]) + 1
-                prefix = f"{self._lists[-1][1]}. "
-            indent = "  " * max(0, len(self._lists) - 1)
-            self._out.append(f"\n{indent}\x01{prefix}")
-        elif tag in ("tr",):
-            self._out.append("\n")
-        elif tag in ("td", "th"):
-            self._out.append(" ")
-        elif tag in self.BLOCKS:
-            self._out.append("\n\n")
-            if tag == "pre":
-                self._pre += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self._skip = max(0, self._skip - 1)
-            return
-        if self._skip:
-            return
-        if tag in ("ul", "ol") and self._lists:
-            self._lists.pop()
-            self._out.append("\n\n")
-        elif tag == "li":
-            self._out.append("\n")
-        elif tag in self.BLOCKS:
-            self._out.append("\n\n")
-            if tag == "pre":
-                self._pre = max(0, self._pre - 1)
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        self._out.append(data if self._pre else re.sub(r"\s+", " ", data))
-
-    def text(self) -> str:
-        raw = "".join(self._out)
-        # A <p> inside an <li> must not separate the bullet from its text.
-        raw = re.sub(r"\x01(• |\d+\. )\s+", lambda m: m.group(1), raw)
-        raw = raw.replace("\x01", "")
-        raw = re.sub(r"[ \t]*\n[ \t]*(?=\n)", "\n", raw)
-        raw = re.sub(r"\n{3,}", "\n\n", raw)
-        lines = [line.rstrip() for line in raw.split("\n")]
-        return "\n".join(
-            line if line.lstrip().startswith(("•", *"0123456789")) else line.strip()
-            for line in lines
-        ).strip()
+    """The text of bytes that should be text (see recommendations/textfiles.py)."""
+    try:
+        return textfiles.decode_text(data, name=name)
+    except textfiles.NotText as exc:
+        raise ExtractionError(exc.message, code=exc.code) from exc
 
 
 # --------------------------------------------------------------------------
@@ -349,7 +168,9 @@ def _read_docx(data: bytes, name: str) -> str:
         raise ExtractionError(DOCX_DAMAGED.format(name=name), code="damaged")
     out: list[str] = []
     previous_was_item = False
-    for paragraph in _docx_paragraphs(body):
+    for number, paragraph in enumerate(_docx_paragraphs(body)):
+        if number % 500 == 0:
+            check_budget()
         text, prefix = lists.render(paragraph)
         text = text.strip()
         if not text:
@@ -537,11 +358,14 @@ def _read_pdf(data: bytes, name: str) -> str:
         pages: list[str] = []
         try:
             for page in reader.pages:
+                check_budget()
                 pages.append(page.extract_text() or "")
         except FileNotDecryptedError as exc:
             raise ExtractionError(PDF_PASSWORD.format(name=name), code="password") from exc
         except DependencyError as exc:
             raise ExtractionError(PDF_ENCRYPTED.format(name=name), code="encrypted") from exc
+        except ExtractionError:
+            raise  # the time budget ran out
         except Exception as exc:  # pypdf raises many types on broken content streams
             raise ExtractionError(PDF_DAMAGED.format(name=name), code="damaged") from exc
     finally:

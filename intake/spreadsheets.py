@@ -1,9 +1,9 @@
 """Spreadsheets of findings: reading them, and the templates people fill in.
 
 No database here. `read_spreadsheet(data, filename)` parses CSV or XLSX bytes into
-`Candidate`s plus the problems found in the cells, each with its line and column;
-`template_csv()` and `template_xlsx()` give the files to start from. Checking the
-candidates against a report and writing them is `imports.py`'s.
+`Candidate`s (intake/candidates.py) plus the problems found in the cells, each with its
+line and column; `template_csv()` and `template_xlsx()` give the files to start from.
+Checking the candidates against a report and writing them is `imports.py`'s.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from recommendations import uploads
-from recommendations.extraction import parse_timeframe
+from intake.candidates import Candidate, RowError, takes_a_deadline
+from intake.extraction import parse_timeframe
+from recommendations import textfiles, uploads
 from recommendations.models import FindingKind
 
 MB = 1024 * 1024
@@ -45,14 +46,6 @@ OLD_EXCEL = (
     "Excel Workbook (.xlsx) or CSV UTF-8, and upload that."
 )
 EMPTY = "“{name}” is empty. Check you chose the right file and upload it again."
-BINARY = (
-    "“{name}” is not a CSV file: its contents look like binary data. "
-    "Save the spreadsheet as CSV UTF-8 (or as .xlsx) and upload that."
-)
-ENCODING = (
-    "“{name}” is not in a text encoding we can read (we tried UTF-8 and Windows-1252). "
-    "Save it as CSV UTF-8 and upload it again."
-)
 CSV_MALFORMED = "“{name}” cannot be read as CSV ({problem}). Save it again as CSV UTF-8."
 NOT_A_WORKBOOK = (
     "“{name}” cannot be opened as an Excel workbook: it is damaged or is not really an "
@@ -92,16 +85,6 @@ class SpreadsheetError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: the line (the header is line 1, as a spreadsheet numbers rows), the
-    column it is in ("" for the whole row) and what is wrong."""
-
-    line: int
-    column: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -183,29 +166,6 @@ _KINDS = {
 
 
 @dataclass
-class Candidate:
-    """One finding to bring in, as written. `kind` is "" when the cell was not a kind."""
-
-    line: int
-    reference: str
-    kind: str
-    text: str
-    parent_reference: str = ""
-    # A cause of concern already in the report (the review screen links by id).
-    parent_pk: int | None = None
-    addressee: str = ""
-    timeframe: str = ""
-    due_on: date | None = None
-    owner_username: str = ""
-    opcc_lead_username: str = ""
-    themes: tuple[str, ...] = ()
-
-    @property
-    def kind_label(self) -> str:
-        return FindingKind(self.kind).label if self.kind in FindingKind.values else ""
-
-
-@dataclass
 class Sheet:
     """A spreadsheet read: its findings and the problems found in its cells."""
 
@@ -250,29 +210,11 @@ def _check_upload(data: bytes, name: str, max_bytes: int) -> None:
         raise SpreadsheetError(" ".join(exc.messages), code=exc.code or "invalid") from exc
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without the BOM Excel writes), else Windows-1252 (older Excel and
-    Notepad on UK machines). cp1252 maps nearly every byte to something, so text decoded
-    that way must also be free of control characters to count as text."""
-    if b"\x00" in data or data.startswith((b"PK\x03\x04", b"%PDF-", b"MZ", b"\x7fELF")):
-        raise SpreadsheetError(BINARY.format(name=name), code="binary")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise SpreadsheetError(ENCODING.format(name=name), code="encoding") from exc
-    if _CONTROL.search(text):
-        raise SpreadsheetError(BINARY.format(name=name), code="binary")
-    return text
-
-
 def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, list[object]]]:
-    text = decode_text(data, name)
+    try:
+        text = textfiles.decode_text(data, name=name)
+    except textfiles.NotText as exc:
+        raise SpreadsheetError(exc.message, code=exc.code) from exc
     header = text.split("\n", 1)[0]
     delimiter = ","
     if "," not in header:
@@ -378,7 +320,7 @@ def _candidate(
         except ValueError as exc:
             errors.append(RowError(line, "due_on", str(exc)))
     timeframe = text("timeframe")
-    if due_on is None and timeframe and kind and kind != FindingKind.CAUSE_OF_CONCERN:
+    if due_on is None and timeframe and kind and takes_a_deadline(kind):
         parsed = parse_timeframe(timeframe)
         due_on = parsed.due_on(published_on) if parsed else None
     body = _cell_text(cells.get("text")).replace("\r\n", "\n").replace("\r", "\n").strip()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from intake.extraction.budget import check_budget
+
 BULLET_GLYPHS = "•◦▪●‣∙·\uf0b7\uf0a7■➢►"
 
 _TRANSLATE = str.maketrans(
@@ -214,6 +216,10 @@ def _ends_open(text: str) -> bool:
     return last in _FUNCTION_WORDS
 
 
+# Lines cut between looks at the clock.
+_CHECK_EVERY = 2_000
+
+
 def blocks_of(norm: str) -> list[Block]:
     """Cut normalised text into blocks.
 
@@ -226,7 +232,9 @@ def blocks_of(norm: str) -> list[Block]:
     current: Block | None = None
     pos = 0
     previous_blank = True
-    for raw in norm.split("\n"):
+    for number, raw in enumerate(norm.split("\n")):
+        if number % _CHECK_EVERY == 0:
+            check_budget()
         line_start = pos
         pos += len(raw) + 1
         stripped = raw.strip()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from recommendations.extraction import Extraction, ExtractionError, extract_file
+from intake.extraction import Extraction, ExtractionError, extract_file
 
 JSON_KEYS = ("kind", "reference", "text", "timeframe", "due_on", "parent")
 

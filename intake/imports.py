@@ -10,7 +10,10 @@ it, so a finding added since the preview is still caught.
 - `spreadsheets.read_spreadsheet(data, filename)` parses CSV or XLSX bytes (no
   database) into `Candidate`s plus the problems found in the cells.
 - `check(report, candidates)` resolves parents, people and themes and finds duplicates with
-  a fixed number of queries, whatever the number of rows.
+  a fixed number of queries, whatever the number of rows. The rules on a finding's shape
+  are the service's (`services.finding_shape_errors`), and so are their messages; owners
+  and OPCC leads are looked up as the forms list them (`User.objects.owner_candidates`,
+  `opcc_lead_candidates`).
 - `findings_import(...)` writes a spreadsheet with bulk inserts (history included, through
   simple-history's `bulk_create_with_history`); `draft_save(...)` writes the review screen's
   findings one by one through `services.finding_create`. Both raise `ImportRejected`.
@@ -18,9 +21,9 @@ it, so a finding added since the preview is still caught.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,19 +32,18 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit
-from recommendations import services, signals
-from recommendations.models import Finding, FindingKind, Report, Theme, User
-from recommendations.spreadsheets import (
+from intake.candidates import Candidate, RowError, date_out_of_range, sits_under_a_cause
+from intake.spreadsheets import (
     COLUMN_NAMES,
     LIMITS,
     REQUIRED,
     REQUIRED_COLUMNS,
     TOO_LONG,
-    Candidate,
-    RowError,
     Sheet,
     shorten,
 )
+from recommendations import services, signals
+from recommendations.models import Finding, FindingKind, Report, Theme, User
 
 # Rows per INSERT. A 5,000-row file is one statement per table; the cap keeps any one
 # statement to a bounded size.
@@ -53,16 +55,18 @@ _REASON_CHARS = 100
 DUPLICATE_IN_FILE = "The reference “{reference}” is used again: it was first used on line {line}."
 DUPLICATE_EXISTING = "This report already has a finding numbered “{reference}”."
 PARENT_NOT_FOUND = "There is no cause of concern “{reference}” in this file or in the report."
-PARENT_NOT_CAUSE = "“{reference}” is a {kind}, not a cause of concern."
-PARENT_ONLY_RECOMMENDATIONS = (
-    "Only a recommendation sits under a cause of concern: leave this empty for a {kind}."
-)
+# The service's message about the parent, said of the parent the row names.
+PARENT_NAMED = "“{reference}” is a {kind}. {problem}"
 PARENT_GONE = "The cause of concern it sat under is no longer in this report."
+# Where the service's message about a field is shown.
+_SHAPE_COLUMNS = {"parent": "parent_reference", "due_on": "due_on"}
 NO_SUCH_OWNER = (
     "No force lead or OPCC staff member who can own this report's findings has the username "
     "“{value}”."
 )
-NO_SUCH_OPCC_LEAD = "No OPCC staff member has the username “{value}”."
+NO_SUCH_OPCC_LEAD = (
+    "No OPCC staff member who can see this report's findings has the username “{value}”."
+)
 NO_SUCH_THEME = (
     "There is no theme called “{value}”. Check the spelling, or ask an administrator to add it."
 )
@@ -90,6 +94,23 @@ class Planned:
     theme_ids: tuple[int, ...] = ()
 
 
+# Who a username may name: the people the finding forms offer for that role
+# (User.objects.owner_candidates / opcc_lead_candidates), the field it fills, and the
+# message when it names nobody among them.
+_PEOPLE: dict[str, tuple[Callable[[int | None], QuerySet[User]], str, str]] = {
+    "owner_username": (
+        lambda force_id: User.objects.owner_candidates(force_id),
+        "owner_id",
+        NO_SUCH_OWNER,
+    ),
+    "opcc_lead_username": (
+        lambda force_id: User.objects.opcc_lead_candidates(force_id),
+        "opcc_lead_id",
+        NO_SUCH_OPCC_LEAD,
+    ),
+}
+
+
 @dataclass
 class Plan:
     rows: list[Planned]
@@ -100,14 +121,20 @@ class Plan:
 
 
 def check(
-    report: Report, candidates: Sequence[Candidate], *, errors: Iterable[RowError] = ()
+    report: Report,
+    candidates: Sequence[Candidate],
+    *,
+    errors: Iterable[RowError] = (),
+    today: date | None = None,
 ) -> Plan:
     """Check every candidate against the rules and the report's existing findings.
 
     A fixed number of queries (existing findings, owners, OPCC leads, themes), whatever the
     number of rows. `errors` are problems already found while reading; the result holds
-    those and all new ones, sorted by line and column.
+    those and all new ones, sorted by line and column. `today` (default: the local date)
+    bounds the due dates accepted.
     """
+    today = today or timezone.localdate()
     problems = list(errors)
     # A cell already reported while reading (an unknown kind, say) is not reported twice.
     reported = {(e.line, e.column) for e in problems}
@@ -117,7 +144,9 @@ def check(
     }
     first_use: dict[str, Candidate] = {}
     for candidate in candidates:
-        problems += [p for p in _row_problems(candidate) if (p.line, p.column) not in reported]
+        problems += [
+            p for p in _row_problems(candidate, today) if (p.line, p.column) not in reported
+        ]
         key = candidate.reference.casefold()
         if not key:
             continue
@@ -128,38 +157,24 @@ def check(
             if key in existing:
                 problems.append(_dup(candidate, DUPLICATE_EXISTING))
 
-    owners = _usernames(
-        User.objects.owner_candidates(report.force_id), {c.owner_username for c in candidates}
-    )
-    leads = _usernames(
-        User.objects.opcc_lead_candidates(report.force_id),
-        {c.opcc_lead_username for c in candidates},
-    )
+    people = {
+        column: _usernames(choices(report.force_id), {getattr(c, column) for c in candidates})
+        for column, (choices, _field, _message) in _PEOPLE.items()
+    }
     themes = _themes({t for c in candidates for t in c.themes})
 
     rows = []
     for candidate in candidates:
         planned = Planned(candidate)
         problems += _resolve_parent(candidate, planned, first_use, existing)
-        if candidate.owner_username:
-            planned.owner_id = owners.get(candidate.owner_username)
-            if planned.owner_id is None:
+        for column, (_choices, field_name, message) in _PEOPLE.items():
+            username = getattr(candidate, column)
+            if not username:
+                continue
+            setattr(planned, field_name, people[column].get(username))
+            if getattr(planned, field_name) is None:
                 problems.append(
-                    RowError(
-                        candidate.line,
-                        "owner_username",
-                        NO_SUCH_OWNER.format(value=shorten(candidate.owner_username)),
-                    )
-                )
-        if candidate.opcc_lead_username:
-            planned.opcc_lead_id = leads.get(candidate.opcc_lead_username)
-            if planned.opcc_lead_id is None:
-                problems.append(
-                    RowError(
-                        candidate.line,
-                        "opcc_lead_username",
-                        NO_SUCH_OPCC_LEAD.format(value=shorten(candidate.opcc_lead_username)),
-                    )
+                    RowError(candidate.line, column, message.format(value=shorten(username)))
                 )
         theme_ids = []
         for name in candidate.themes:
@@ -185,8 +200,11 @@ def _dup(candidate: Candidate, message: str, **params: object) -> RowError:
     )
 
 
-def _row_problems(candidate: Candidate) -> list[RowError]:
+def _row_problems(candidate: Candidate, today: date) -> list[RowError]:
     problems = []
+    out_of_range = candidate.due_on and date_out_of_range(candidate.due_on, today=today)
+    if out_of_range:
+        problems.append(RowError(candidate.line, "due_on", out_of_range))
     for column in REQUIRED_COLUMNS:
         if not getattr(candidate, column):
             problems.append(RowError(candidate.line, column, REQUIRED.format(column=column)))
@@ -196,10 +214,6 @@ def _row_problems(candidate: Candidate) -> list[RowError]:
             problems.append(
                 RowError(candidate.line, column, TOO_LONG.format(length=length, limit=limit))
             )
-    if candidate.kind == FindingKind.CAUSE_OF_CONCERN and candidate.due_on is not None:
-        problems.append(
-            RowError(candidate.line, "due_on", services.CAUSE_OF_CONCERN_HAS_NO_DEADLINE)
-        )
     return problems
 
 
@@ -209,39 +223,46 @@ def _resolve_parent(
     in_file: dict[str, Candidate],
     existing: dict[str, tuple[int, str]],
 ) -> list[RowError]:
-    column = "parent_reference"
-    line = candidate.line
+    """Link the candidate to its cause of concern, and check its shape with the service."""
+    line, column = candidate.line, "parent_reference"
+    parent_kind: str | None = None
     if candidate.parent_pk is not None:
-        known = dict(existing.values())
-        if known.get(candidate.parent_pk) != FindingKind.CAUSE_OF_CONCERN:
+        parent_kind = dict(existing.values()).get(candidate.parent_pk)
+        if parent_kind is None:
             return [RowError(line, column, PARENT_GONE)]
         planned.parent_pk = candidate.parent_pk
-        return []
-    reference = candidate.parent_reference
-    if not reference:
-        return []
-    if candidate.kind and candidate.kind != FindingKind.RECOMMENDATION:
-        label = FindingKind(candidate.kind).label.lower()
-        return [RowError(line, column, PARENT_ONLY_RECOMMENDATIONS.format(kind=label))]
-    key = reference.casefold()
-    if key in in_file:
-        kind = in_file[key].kind
-        if kind == FindingKind.CAUSE_OF_CONCERN:
+    elif reference := candidate.parent_reference:
+        key = reference.casefold()
+        if key in in_file:
+            parent_kind = in_file[key].kind
             planned.parent_new = key
-            return []
-    elif key in existing:
-        pk, kind = existing[key]
-        if kind == FindingKind.CAUSE_OF_CONCERN:
-            planned.parent_pk = pk
-            return []
-    else:
-        return [RowError(line, column, PARENT_NOT_FOUND.format(reference=shorten(reference)))]
-    if not kind:
-        return []  # its own kind is unknown, which is reported on its own line
-    label = FindingKind(kind).label.lower()
+        elif key in existing:
+            planned.parent_pk, parent_kind = existing[key]
+        else:
+            return [RowError(line, column, PARENT_NOT_FOUND.format(reference=shorten(reference)))]
+    if not candidate.kind:
+        return []  # not a kind: reported where the cell was read
+    if parent_kind == "":
+        # Nor is the parent's, which its own line reports; judge this row as if it were.
+        parent_kind = FindingKind.CAUSE_OF_CONCERN
+    shape = services.finding_shape_errors(
+        kind=candidate.kind, parent_kind=parent_kind, has_due_date=candidate.due_on is not None
+    )
     return [
-        RowError(line, column, PARENT_NOT_CAUSE.format(reference=shorten(reference), kind=label))
+        RowError(line, _SHAPE_COLUMNS[name], _named(candidate, name, problem, parent_kind))
+        for name, problem in shape.items()
     ]
+
+
+def _named(candidate: Candidate, name: str, problem: str, parent_kind: str | None) -> str:
+    """The service's message. When the trouble is the parent's kind, it names the parent."""
+    reference = candidate.parent_reference
+    if name != "parent" or not parent_kind or not reference:
+        return problem
+    if not sits_under_a_cause(candidate.kind):
+        return problem  # the trouble is this row's kind, whatever the parent
+    label = FindingKind(parent_kind).label.lower()
+    return PARENT_NAMED.format(reference=shorten(reference), kind=label, problem=problem)
 
 
 def _usernames(users: QuerySet[User], wanted: set[str]) -> dict[str, int]:
@@ -326,21 +347,32 @@ def findings_import(
     return [by_line[row.candidate.line] for row in plan.rows]
 
 
-def _finding(report: Report, row: Planned, new_parents: dict[str, int]) -> Finding:
+def _fields(row: Planned) -> dict[str, object]:
+    """A checked candidate's values as a finding's fields (its parent aside), for both
+    ways of writing one."""
     candidate = row.candidate
+    return {
+        "kind": candidate.kind,
+        "reference": candidate.reference,
+        "text": candidate.text,
+        "addressee": candidate.addressee,
+        "timeframe": candidate.timeframe,
+        "due_on": candidate.due_on,
+        "owner_id": row.owner_id,
+        "opcc_lead_id": row.opcc_lead_id,
+    }
+
+
+def _finding(report: Report, row: Planned, new_parents: dict[str, int]) -> Finding:
+    """The unsaved finding a bulk insert writes; `services.finding_create` sets the same
+    force and original due date for one created singly."""
+    fields = _fields(row)
     return Finding(
         report=report,
         force=report.force,
-        kind=candidate.kind,
-        reference=candidate.reference,
-        text=candidate.text,
         parent_id=row.parent_pk or new_parents.get(row.parent_new),
-        addressee=candidate.addressee,
-        timeframe=candidate.timeframe,
-        due_on=candidate.due_on,
-        original_due_on=candidate.due_on,
-        owner_id=row.owner_id,
-        opcc_lead_id=row.opcc_lead_id,
+        original_due_on=fields["due_on"],
+        **fields,
     )
 
 
@@ -399,18 +431,7 @@ def draft_save(*, report: Report, candidates: Sequence[Candidate], by: User) -> 
         parent = parents.get(row.parent_pk) if row.parent_pk else new_causes.get(row.parent_new)
         try:
             finding = services.finding_create(
-                report=report,
-                kind=candidate.kind,
-                reference=candidate.reference,
-                text=candidate.text,
-                created_by=by,
-                parent=parent,
-                due_on=candidate.due_on,
-                addressee=candidate.addressee,
-                timeframe=candidate.timeframe,
-                owner_id=row.owner_id,
-                opcc_lead_id=row.opcc_lead_id,
-                themes=row.theme_ids,
+                report=report, created_by=by, parent=parent, themes=row.theme_ids, **_fields(row)
             )
         except ValidationError as exc:
             problem = " ".join(exc.messages)

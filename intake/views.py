@@ -1,5 +1,8 @@
 """Bringing a report in: paste or upload it and review what was found, or import a spreadsheet.
 
+The forms (and the reading they do while cleaning) are in `intake/forms.py`; the review's
+working set in `drafts.py`; checking and writing findings in `imports.py`.
+
 OPCC staff only (`recommendations.add_finding`), on reports they can see: others get 403,
 and a report of another force is 404, as everywhere else.
 
@@ -18,32 +21,27 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from recommendations import antivirus, drafts, imports, services, spreadsheets, uploads
-from recommendations.extraction import (
-    Extraction,
-    ExtractionError,
-    extract,
-    extract_file,
-    parse_timeframe,
-)
-from recommendations.forms import DATE_INPUT
+from intake import drafts, imports, spreadsheets
+from intake.candidates import RowError
+from intake.extraction import Extraction
+from intake.forms import DraftFindingForm, SourceForm, SpreadsheetForm
+from recommendations import permissions, uploads
 from recommendations.models import FindingKind, Report
+from recommendations.views.common import visible_report
 
-MAX_PASTE_CHARS = 500_000
 SESSION_DRAFT = "intake.draft.{pk}"
 SESSION_IMPORT = "intake.import.{pk}"
 IMPORT_FOLDER = "imports"
@@ -51,15 +49,9 @@ IMPORT_FOLDER = "imports"
 STASH_LIFETIME = timedelta(days=1)
 ERRORS_SHOWN = 200
 ROWS_SHOWN = 500
+# Cards on one page of the review; its source text is shown whole.
+FINDINGS_PER_PAGE = 50
 
-PASTE_OR_UPLOAD = "Paste the report's text, or choose a file to upload."
-NOT_BOTH = "Paste the text or choose a file, not both."
-NO_FINDINGS = (
-    "No causes of concern, recommendations or areas for improvement were found. Check that "
-    "the text includes the report's findings sections (headings such as “Recommendations” "
-    "or “Area for improvement”), or add the findings one by one instead."
-)
-TOO_LARGE = "“{name}” is larger than the {limit} limit. Upload a smaller file, or paste the text."
 NO_DRAFT = "There is no review in progress for this report. Paste or upload the report first."
 STALE_DRAFT = (
     "The review changed in another tab or window, so that change was not applied. "
@@ -78,218 +70,16 @@ OPS = ("edit", "merge", "split", "drop", "restore", "save", "discard")
 
 
 def _report_for_intake(request: HttpRequest, pk: int) -> Report:
-    if not request.user.has_perm("recommendations.view_report"):
-        raise PermissionDenied
-    report = get_object_or_404(
-        Report.objects.visible_to(request.user).select_related("force"), pk=pk
-    )
-    if not request.user.has_perm("recommendations.add_finding"):
+    """The report to bring findings into: 404 if unseen; 403 unless the user may add its
+    findings (a national report's only by staff who work across all forces)."""
+    report = visible_report(request, pk)
+    if not permissions.can_add_finding_to(request.user, report):
         raise PermissionDenied
     return report
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-# ---------------------------------------------------------------- forms
-
-
-class SourceForm(forms.Form):
-    text = forms.CharField(
-        label="Paste the report's text",
-        required=False,
-        max_length=MAX_PASTE_CHARS,
-        widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="The whole report, or only the sections with its findings.",
-    )
-    file = forms.FileField(
-        label="Or upload the report",
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.txt"}),
-    )
-    published_on = forms.DateField(
-        label="Publication date",
-        required=False,
-        widget=DATE_INPUT,
-        help_text="Timeframes such as “within three months” count from this date.",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
-            "PDF, Word (.docx), web page (.html) or text (.txt), up to "
-            f"{uploads.format_bytes(_report_upload_limit())}. A scanned PDF has no text to read."
-        )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if not upload:
-            return None
-        name = uploads.safe_download_name(upload.name or "")
-        limit = _report_upload_limit()
-        if upload.size > limit:
-            raise ValidationError(
-                TOO_LARGE.format(name=name, limit=uploads.format_bytes(limit)), code="too_large"
-            )
-        if PurePath(name).suffix.lower() == ".docx":
-            # The zip-bomb guard the evidence uploads use (malware scan included), before
-            # the reader unzips it.
-            uploads.validate_evidence_upload(upload, max_bytes=limit)
-        else:
-            antivirus.scan(upload, name=name)
-        return upload
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if self.errors:
-            return data
-        text, upload = (data.get("text") or "").strip(), data.get("file")
-        if text and upload:
-            self.add_error(None, NOT_BOTH)
-            return data
-        if not text and not upload:
-            self.add_error("text", PASTE_OR_UPLOAD)
-            return data
-        where = "file" if upload else "text"
-        try:
-            if upload:
-                result = extract_file(
-                    upload.read(), filename=upload.name, published_on=data.get("published_on")
-                )
-            else:
-                result = extract(text, published_on=data.get("published_on"))
-        except ExtractionError as exc:
-            self.add_error(where, exc.message)
-            return data
-        if not result.findings:
-            self.add_error(where, NO_FINDINGS)
-            return data
-        data["extraction"] = result
-        data["source"] = uploads.safe_download_name(upload.name) if upload else "pasted text"
-        return data
-
-
-def _report_upload_limit() -> int:
-    """Reports are uploaded under the evidence limit (OVERSIGHT_EVIDENCE_MAX_MB)."""
-    return settings.EVIDENCE_MAX_UPLOAD_BYTES
-
-
-class DraftFindingForm(forms.Form):
-    """One finding on the review screen. Prefixed with its key, so every card's fields have
-    their own ids."""
-
-    kind = forms.ChoiceField(choices=FindingKind.choices)
-    reference = forms.CharField(max_length=30)
-    parent = forms.ChoiceField(required=False, label="Cause of concern it answers")
-    text = forms.CharField(label="Full text", widget=forms.Textarea(attrs={"rows": 3}))
-    timeframe = forms.CharField(max_length=200, required=False, label="Timeframe as written")
-    due_on = forms.DateField(required=False, label="Due date", widget=DATE_INPUT)
-    addressee = forms.CharField(max_length=200, required=False)
-    split_at = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Split before"
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        draft: drafts.Draft,
-        finding: drafts.DraftFinding,
-        parents: list[tuple[str, str]],
-        **kwargs: Any,
-    ) -> None:
-        kwargs.setdefault("prefix", finding.key)
-        kwargs.setdefault(
-            "initial",
-            {
-                "kind": finding.kind,
-                "reference": finding.reference,
-                "parent": finding.parent,
-                "text": finding.text,
-                "timeframe": finding.timeframe,
-                "due_on": finding.due_on,
-                "addressee": finding.addressee,
-            },
-        )
-        super().__init__(*args, **kwargs)
-        self.draft = draft
-        self.fields["parent"].choices = [
-            ("", "None"),
-            *((key, label) for key, label in parents if key != finding.key),
-        ]
-        self.fields["split_at"].choices = [
-            ("", "Choose a point"),
-            *drafts.split_points(finding.text),
-        ]
-        self.fields["split_at"].label = f"Split {finding.reference} before"
-        for bound in self:
-            small = "form-select" if bound.widget_type == "select" else "form-control"
-            bound.field.widget.attrs["class"] = f"{small} {small}-sm"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
-
-    def clean_text(self) -> str:
-        # Browsers send a textarea's line breaks as CRLF.
-        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n").strip()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        kind = data.get("kind")
-        if kind != FindingKind.RECOMMENDATION:
-            # Only recommendations sit under a cause of concern; the page hides the choice
-            # for other kinds, so a value left in it is not an error.
-            data["parent"] = ""
-        if kind == FindingKind.CAUSE_OF_CONCERN and data.get("due_on"):
-            self.add_error("due_on", services.CAUSE_OF_CONCERN_HAS_NO_DEADLINE)
-        if (
-            not data.get("due_on")
-            and data.get("timeframe")
-            and kind != FindingKind.CAUSE_OF_CONCERN
-        ):
-            parsed = parse_timeframe(data["timeframe"])
-            data["due_on"] = parsed.due_on(self.draft.published_on) if parsed else None
-        return data
-
-
-class SpreadsheetForm(forms.Form):
-    file = forms.FileField(
-        label="Spreadsheet of findings",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-
-    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.report = report
-        self.raw = b""
-        self.sheet: spreadsheets.Sheet | None = None
-        limit = uploads.format_bytes(spreadsheets.max_upload_bytes())
-        self.fields[
-            "file"
-        ].help_text = f"CSV or Excel (.xlsx), up to {limit}, laid out as the template."
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = spreadsheets.max_upload_bytes()
-        name = uploads.safe_download_name(upload.name or "")
-        # Checked before reading it into memory.
-        if upload.size > limit:
-            raise ValidationError(
-                uploads.FILE_TOO_LARGE,
-                code="too_large",
-                params={"name": name, "limit": uploads.format_bytes(limit)},
-            )
-        self.raw = upload.read()
-        try:
-            self.sheet = spreadsheets.read_spreadsheet(
-                self.raw, upload.name, published_on=self.report.published_on, max_bytes=limit
-            )
-        except spreadsheets.SpreadsheetError as exc:
-            raise ValidationError(exc.message, code=exc.code) from exc
-        return upload
 
 
 # ---------------------------------------------------------------- paste or upload
@@ -307,10 +97,10 @@ def report_intake(request: HttpRequest, pk: int) -> HttpResponse:
             extraction, report_id=report.pk, source=form.cleaned_data["source"]
         )
         _store_draft(request, draft)
-        return redirect("recommendations:report-intake-review", report.pk)
+        return redirect("intake:report-intake-review", report.pk)
     context = {"report": report, "form": form, "draft": _load_draft(request, report)}
     status = 400 if request.method == "POST" else 200
-    return render(request, "recommendations/intake_start.html", context, status=status)
+    return render(request, "intake/start.html", context, status=status)
 
 
 def _load_draft(request: HttpRequest, report: Report) -> drafts.Draft | None:
@@ -335,7 +125,7 @@ def report_intake_review(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _load_draft(request, report)
     if draft is None:
         messages.info(request, NO_DRAFT)
-        return redirect("recommendations:report-intake", report.pk)
+        return redirect("intake:report-intake", report.pk)
     if request.method == "GET":
         return _render_review(request, report, draft)
     op = request.POST.get("op", "")
@@ -378,8 +168,9 @@ def _change_draft(
     if _is_htmx(request):
         return _render_review(request, report, draft, notice=notice, focus=focus)
     messages.success(request, notice)
-    url = reverse("recommendations:report-intake-review", args=[report.pk])
-    return redirect(f"{url}#finding-{focus}" if focus else url)
+    url = reverse("intake:report-intake-review", args=[report.pk])
+    number = _page_number(draft, focus) or 1
+    return redirect(f"{url}?page={number}#finding-{focus}" if focus else url)
 
 
 def _drop(draft: drafts.Draft, key: str) -> tuple[str, str]:
@@ -446,7 +237,7 @@ def _short(text: str, limit: int = 60) -> str:
 class Card:
     finding: drafts.DraftFinding
     form: DraftFindingForm
-    errors: list[spreadsheets.RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
     parent_reference: str = ""
     next_reference: str = ""
 
@@ -459,17 +250,22 @@ def _render_review(
     bound: dict[str, DraftFindingForm] | None = None,
     notice: str = "",
     focus: str = "",
-    save_errors: list[spreadsheets.RowError] | None = None,
+    save_errors: list[RowError] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     parents = _parents(report, draft)
     parent_labels = {key: label.split(":", 1)[0] for key, label in parents}
-    errors_by_key: dict[str, list[spreadsheets.RowError]] = {}
+    errors_by_key: dict[str, list[RowError]] = {}
     for error in save_errors or []:
         if 1 <= error.line <= len(draft.findings):
             errors_by_key.setdefault(draft.findings[error.line - 1].key, []).append(error)
+    # The page shown holds the finding the person is working on, else the one asked for.
+    shown = focus or next(iter(bound or errors_by_key), "")
+    page = _paginator(draft).get_page(
+        _page_number(draft, shown) or request.POST.get("page") or request.GET.get("page")
+    )
     cards = []
-    for index, finding in enumerate(draft.findings):
+    for index, finding in enumerate(page.object_list, start=page.start_index() - 1):
         form = (bound or {}).get(finding.key) or DraftFindingForm(
             draft=draft, finding=finding, parents=parents
         )
@@ -483,31 +279,68 @@ def _render_review(
                 following,
             )
         )
+    links = {f.key: _card_link(draft, f.key, page.number) for f in draft.findings}
     context = {
         "report": report,
         "draft": draft,
         "cards": cards,
+        "page": page,
+        "query": "",
         "counts": draft.counts(),
-        "source_html": drafts.highlight(draft),
+        "source_html": drafts.highlight(draft, links=links),
         "notice": notice,
         "focus": focus,
         "save_errors": [
-            (e, draft.findings[e.line - 1] if 1 <= e.line <= len(draft.findings) else None)
+            (e, finding, links[finding.key] if finding else "")
             for e in save_errors or []
+            for finding in [
+                draft.findings[e.line - 1] if 1 <= e.line <= len(draft.findings) else None
+            ]
         ],
-        "review_url": reverse("recommendations:report-intake-review", args=[report.pk]),
+        "review_url": reverse("intake:report-intake-review", args=[report.pk]),
     }
     if _is_htmx(request):
         # htmx swaps only 2xx responses; the page itself says what went wrong.
         status = 200
-    return render(request, "recommendations/intake_review.html", context, status=status)
+    return render(request, "intake/review.html", context, status=status)
+
+
+def _finding_at(
+    draft: drafts.Draft, line: int, links: dict[str, str]
+) -> tuple[drafts.DraftFinding | None, str]:
+    """The finding a save error is about (its place on the screen), and a link to it."""
+    if not 1 <= line <= len(draft.findings):
+        return None, ""
+    finding = draft.findings[line - 1]
+    return finding, links[finding.key]
+
+
+def _paginator(draft: drafts.Draft) -> Paginator:
+    return Paginator(draft.findings, FINDINGS_PER_PAGE)
+
+
+def _page_number(draft: drafts.Draft, key: str) -> int | None:
+    """The page a finding's card is on, or None if it is not in the draft."""
+    for index, finding in enumerate(draft.findings):
+        if finding.key == key:
+            return index // FINDINGS_PER_PAGE + 1
+    return None
+
+
+def _card_link(draft: drafts.Draft, key: str, current: int) -> str:
+    """A link to a finding's card: on this page, or on the page it is on."""
+    number = _page_number(draft, key) or current
+    anchor = f"#finding-{key}"
+    return anchor if number == current else f"?page={number}{anchor}"
 
 
 def _save_draft(request: HttpRequest, report: Report, draft: drafts.Draft) -> HttpResponse:
     if not draft.findings:
         return _render_review(request, report, draft, notice=NOTHING_TO_SAVE, status=400)
     try:
-        created = imports.draft_save(report=report, candidates=_candidates(draft), by=request.user)
+        created = imports.draft_save(
+            report=report, candidates=drafts.candidates(draft), by=request.user
+        )
     except imports.ImportRejected as exc:
         return _render_review(request, report, draft, save_errors=exc.errors, status=400)
     except IntegrityError:
@@ -517,30 +350,6 @@ def _save_draft(request: HttpRequest, report: Report, draft: drafts.Draft) -> Ht
         request, f"{len(created)} findings brought in from {draft.source} and added to the report."
     )
     return redirect(report)
-
-
-def _candidates(draft: drafts.Draft) -> list[spreadsheets.Candidate]:
-    candidates = []
-    for line, finding in enumerate(draft.findings, start=1):
-        parent_pk, parent_reference = None, ""
-        if finding.parent.startswith(drafts.EXISTING_PREFIX):
-            parent_pk = int(finding.parent.removeprefix(drafts.EXISTING_PREFIX))
-        elif finding.parent:
-            parent_reference = draft.get(finding.parent).reference
-        candidates.append(
-            spreadsheets.Candidate(
-                line=line,
-                reference=finding.reference,
-                kind=finding.kind,
-                text=finding.text,
-                parent_reference=parent_reference,
-                parent_pk=parent_pk,
-                addressee=finding.addressee,
-                timeframe=finding.timeframe,
-                due_on=finding.due_on,
-            )
-        )
-    return candidates
 
 
 # ---------------------------------------------------------------- spreadsheets
@@ -554,17 +363,17 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
     form = SpreadsheetForm(request.POST or None, request.FILES or None, report=report)
     context: dict[str, Any] = {"report": report, "form": form, "columns": spreadsheets.COLUMNS}
     if request.method == "GET":
-        return render(request, "recommendations/intake_import.html", context)
+        return render(request, "intake/import.html", context)
     if not form.is_valid():
-        return render(request, "recommendations/intake_import.html", context, status=400)
+        return render(request, "intake/import.html", context, status=400)
     # is_valid() has read the sheet.
     assert form.sheet is not None  # nosec
     plan = imports.check(report, form.sheet.candidates, errors=form.sheet.errors)
     context |= _preview_context(form.sheet, plan)
     if plan.errors:
-        return render(request, "recommendations/intake_import.html", context, status=400)
+        return render(request, "intake/import.html", context, status=400)
     context["token"] = _stash(request, report, form.raw, form.sheet.name)
-    return render(request, "recommendations/intake_import.html", context)
+    return render(request, "intake/import.html", context)
 
 
 def _preview_context(sheet: spreadsheets.Sheet, plan: imports.Plan) -> dict[str, Any]:
@@ -630,7 +439,7 @@ def _confirm_import(request: HttpRequest, report: Report) -> HttpResponse:
     _discard_stash(request, report)
     if not data or hashlib.sha256(data).hexdigest() != stash["sha256"]:
         messages.error(request, STALE_PREVIEW)
-        return redirect("recommendations:report-import", report.pk)
+        return redirect("intake:report-import", report.pk)
     context: dict[str, Any] = {
         "report": report,
         "form": SpreadsheetForm(report=report),
@@ -641,15 +450,15 @@ def _confirm_import(request: HttpRequest, report: Report) -> HttpResponse:
         created = imports.findings_import(report=report, sheet=sheet, by=request.user)
     except spreadsheets.SpreadsheetError as exc:
         messages.error(request, exc.message)
-        return redirect("recommendations:report-import", report.pk)
+        return redirect("intake:report-import", report.pk)
     except imports.ImportRejected as exc:
         # Something changed since the preview (a finding added meanwhile, say).
         plan = imports.Plan(rows=[], errors=exc.errors)
         context |= _preview_context(sheet, plan) | {"changed_since_preview": True}
-        return render(request, "recommendations/intake_import.html", context, status=400)
+        return render(request, "intake/import.html", context, status=400)
     except IntegrityError:
         messages.error(request, CLASHED)
-        return redirect("recommendations:report-import", report.pk)
+        return redirect("intake:report-import", report.pk)
     messages.success(request, f"{len(created)} findings imported from {sheet.name}.")
     return redirect(report)
 

@@ -1,0 +1,260 @@
+"""The intake forms: the report's text or file, one finding on the review screen, and a
+spreadsheet to import.
+
+Reading happens while the form is cleaned, so every problem with the input (a file that
+cannot be read, text with no findings, a spreadsheet that is not one) is shown next to its
+field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from intake import drafts, spreadsheets
+from intake.candidates import date_out_of_range, sits_under_a_cause, takes_a_deadline
+from intake.extraction import ExtractionError, extract, extract_file, parse_timeframe
+from recommendations import antivirus, services, uploads
+from recommendations.forms import DATE_INPUT
+from recommendations.models import FindingKind, Report
+
+MAX_PASTE_CHARS = 500_000
+
+PASTE_OR_UPLOAD = "Paste the report's text, or choose a file to upload."
+NOT_BOTH = "Paste the text or choose a file, not both."
+NO_FINDINGS = (
+    "No causes of concern, recommendations or areas for improvement were found. Check that "
+    "the text includes the report's findings sections (headings such as “Recommendations” "
+    "or “Area for improvement”), or add the findings one by one instead."
+)
+TOO_MANY_FINDINGS = (
+    "{found:,} findings were found, and one review holds at most {limit:,}. Paste or upload "
+    "the report a part at a time: a few sections of findings in each review."
+)
+TOO_LARGE = "“{name}” is larger than the {limit} limit. Upload a smaller file, or paste the text."
+
+
+def _in_range(value: date) -> None:
+    problem = date_out_of_range(value, today=timezone.localdate())
+    if problem:
+        raise ValidationError(problem, code="out_of_range")
+
+
+class SourceForm(forms.Form):
+    text = forms.CharField(
+        label="Paste the report's text",
+        required=False,
+        max_length=MAX_PASTE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="The whole report, or only the sections with its findings.",
+    )
+    file = forms.FileField(
+        label="Or upload the report",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.txt"}),
+    )
+    published_on = forms.DateField(
+        label="Publication date",
+        required=False,
+        validators=[_in_range],
+        widget=DATE_INPUT,
+        help_text="Timeframes such as “within three months” count from this date.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "PDF, Word (.docx), web page (.html) or text (.txt), up to "
+            f"{uploads.format_bytes(_report_upload_limit())}. A scanned PDF has no text to read."
+        )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        name = uploads.safe_download_name(upload.name or "")
+        limit = _report_upload_limit()
+        if upload.size > limit:
+            raise ValidationError(
+                TOO_LARGE.format(name=name, limit=uploads.format_bytes(limit)), code="too_large"
+            )
+        if PurePath(name).suffix.lower() == ".docx":
+            # The zip-bomb guard the evidence uploads use (malware scan included), before
+            # the reader unzips it.
+            uploads.validate_evidence_upload(upload, max_bytes=limit)
+        else:
+            antivirus.scan(upload, name=name)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        text, upload = (data.get("text") or "").strip(), data.get("file")
+        if text and upload:
+            self.add_error(None, NOT_BOTH)
+            return data
+        if not text and not upload:
+            self.add_error("text", PASTE_OR_UPLOAD)
+            return data
+        where = "file" if upload else "text"
+        try:
+            if upload:
+                result = extract_file(
+                    upload.read(),
+                    filename=upload.name,
+                    published_on=data.get("published_on"),
+                    time_limit=settings.OVERSIGHT_EXTRACTION_SECONDS,
+                )
+            else:
+                result = extract(
+                    text,
+                    published_on=data.get("published_on"),
+                    time_limit=settings.OVERSIGHT_EXTRACTION_SECONDS,
+                )
+        except ExtractionError as exc:
+            self.add_error(where, exc.message)
+            return data
+        if not result.findings:
+            self.add_error(where, NO_FINDINGS)
+            return data
+        if len(result.findings) > drafts.MAX_FINDINGS:
+            found, limit = len(result.findings), drafts.MAX_FINDINGS
+            self.add_error(where, TOO_MANY_FINDINGS.format(found=found, limit=limit))
+            return data
+        data["extraction"] = result
+        data["source"] = uploads.safe_download_name(upload.name) if upload else "pasted text"
+        return data
+
+
+def _report_upload_limit() -> int:
+    """Reports have their own limit (OVERSIGHT_REPORT_MAX_MB), apart from evidence's."""
+    return settings.REPORT_MAX_UPLOAD_BYTES
+
+
+class DraftFindingForm(forms.Form):
+    """One finding on the review screen. Prefixed with its key, so every card's fields have
+    their own ids."""
+
+    kind = forms.ChoiceField(choices=FindingKind.choices)
+    reference = forms.CharField(max_length=30)
+    parent = forms.ChoiceField(required=False, label="Cause of concern it answers")
+    text = forms.CharField(label="Full text", widget=forms.Textarea(attrs={"rows": 3}))
+    timeframe = forms.CharField(max_length=200, required=False, label="Timeframe as written")
+    due_on = forms.DateField(
+        required=False, label="Due date", validators=[_in_range], widget=DATE_INPUT
+    )
+    addressee = forms.CharField(max_length=200, required=False)
+    split_at = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Split before"
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        draft: drafts.Draft,
+        finding: drafts.DraftFinding,
+        parents: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("prefix", finding.key)
+        kwargs.setdefault(
+            "initial",
+            {
+                "kind": finding.kind,
+                "reference": finding.reference,
+                "parent": finding.parent,
+                "text": finding.text,
+                "timeframe": finding.timeframe,
+                "due_on": finding.due_on,
+                "addressee": finding.addressee,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.draft = draft
+        self.fields["parent"].choices = [
+            ("", "None"),
+            *((key, label) for key, label in parents if key != finding.key),
+        ]
+        self.fields["split_at"].choices = [
+            ("", "Choose a point"),
+            *drafts.split_points(finding.text),
+        ]
+        self.fields["split_at"].label = f"Split {finding.reference} before"
+        for bound in self:
+            small = "form-select" if bound.widget_type == "select" else "form-control"
+            bound.field.widget.attrs["class"] = f"{small} {small}-sm"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    def clean_text(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF.
+        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+        if not sits_under_a_cause(kind):
+            # The page hides the choice for kinds that take no parent, so a value left in
+            # it is not an error.
+            data["parent"] = ""
+        shape = services.finding_shape_errors(
+            kind=kind,
+            parent_kind=FindingKind.CAUSE_OF_CONCERN if data.get("parent") else None,
+            has_due_date=bool(data.get("due_on")),
+        )
+        for name, problem in shape.items():
+            self.add_error(name, problem)
+        if not data.get("due_on") and data.get("timeframe") and takes_a_deadline(kind):
+            parsed = parse_timeframe(data["timeframe"])
+            data["due_on"] = parsed.due_on(self.draft.published_on) if parsed else None
+        return data
+
+
+class SpreadsheetForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet of findings",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.raw = b""
+        self.sheet: spreadsheets.Sheet | None = None
+        limit = uploads.format_bytes(spreadsheets.max_upload_bytes())
+        self.fields[
+            "file"
+        ].help_text = f"CSV or Excel (.xlsx), up to {limit}, laid out as the template."
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = spreadsheets.max_upload_bytes()
+        name = uploads.safe_download_name(upload.name or "")
+        # Checked before reading it into memory.
+        if upload.size > limit:
+            raise ValidationError(
+                uploads.FILE_TOO_LARGE,
+                code="too_large",
+                params={"name": name, "limit": uploads.format_bytes(limit)},
+            )
+        self.raw = upload.read()
+        try:
+            self.sheet = spreadsheets.read_spreadsheet(
+                self.raw, upload.name, published_on=self.report.published_on, max_bytes=limit
+            )
+        except spreadsheets.SpreadsheetError as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+        return upload
