@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from recommendations import permissions, workflow
+from recommendations import permissions, plaintext, uploads, workflow
 from recommendations.history import changes_since
 from recommendations.models import (
     AssuranceDecision,
@@ -387,17 +387,20 @@ def progress_update_add(
 
 def evidence_attach(*, update: ProgressUpdate, item: EvidenceFile, uploaded_by: User) -> Evidence:
     """Store one file under a server-generated name and record it against the update."""
+    # The browser's name and type are its own: NUL and control characters out of the name,
+    # and the type from the checked extension (a client may send text/html or 500 bytes).
+    original_name = plaintext.single_line((item.file.name or "").replace("\x00", ""))[:255]
     evidence = Evidence(
         update=update,
-        original_name=item.file.name,
-        content_type=getattr(item.file, "content_type", "") or "application/octet-stream",
+        original_name=original_name or "evidence",
+        content_type=uploads.stored_content_type(original_name),
         size=item.file.size,
         effective_on=item.effective_on,
         description=item.description,
         uploaded_by=uploaded_by,
     )
     storage = evidence.file.storage
-    name = evidence.file.field.generate_filename(evidence, item.file.name)
+    name = evidence.file.field.generate_filename(evidence, original_name or "evidence")
     try:
         evidence.file.name = storage.save(name, item.file)
         _attribute(evidence, uploaded_by)

@@ -130,6 +130,15 @@ def validate_evidence_upload(upload: UploadedFile, *, max_bytes: int) -> str:
         upload.seek(0)
 
 
+def stored_content_type(original_name: str) -> str:
+    """The type to store and serve for a checked file: from its extension, which the
+    content check matched, never from the browser's Content-Type header."""
+    try:
+        return ALLOWED_EXTENSIONS.get(_extension(original_name), "application/octet-stream")
+    except ValidationError:
+        return "application/octet-stream"
+
+
 def safe_download_name(original_name: str) -> str:
     """A filename that is safe to put in a Content-Disposition header.
 

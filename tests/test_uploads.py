@@ -445,3 +445,45 @@ def test_a_long_pseudo_extension_is_truncated_as_part_of_the_name():
     safe = safe_download_name("report." + "x" * 400)
     assert len(safe) == 150
     assert safe.startswith("report.xxx")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "claimed"),
+    [
+        ("audit.pdf", "text/html"),
+        ("audit.pdf", "image/svg+xml"),
+        ("audit.pdf", "application/" + "x" * 120),
+        ("au\x00dit.pdf", "application/pdf\x00"),
+    ],
+)
+def test_evidence_is_stored_and_served_with_the_checked_type_not_the_browsers(
+    client, lead, force, name, claimed
+):
+    """Issue 12, item 7: the browser's Content-Type (or a hostile one) never reaches storage."""
+    from datetime import date
+
+    from django.urls import reverse
+
+    from recommendations.models import Evidence
+    from tests.factories import PDF_BYTES, make_finding, make_report
+
+    finding = make_finding(report=make_report(force=force), owner=lead, due_on=date(2026, 6, 1))
+    client.force_login(lead)
+    response = client.post(
+        reverse("recommendations:update-create", args=[finding.pk]),
+        {
+            "version": finding.version,
+            "narrative": "Audit attached.",
+            "rag": "green",
+            "as_at": "2026-05-01",
+            "evidence": SimpleUploadedFile(name, PDF_BYTES, content_type=claimed),
+            "evidence_effective_on": "2026-04-30",
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    evidence = Evidence.objects.get()
+    assert evidence.content_type == "application/pdf"
+    assert "\x00" not in evidence.original_name
+    download = client.get(reverse("recommendations:evidence-download", args=[evidence.pk]))
+    assert download["Content-Type"] == "application/pdf"

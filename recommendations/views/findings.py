@@ -246,7 +246,9 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         handle,
         as_attachment=True,
         filename=uploads.safe_download_name(evidence.original_name),
-        content_type=evidence.content_type,
+        # Recomputed, not read back: rows stored before the type was checked hold the
+        # browser's claim (text/html, image/svg+xml).
+        content_type=uploads.stored_content_type(evidence.original_name),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
