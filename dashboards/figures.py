@@ -48,7 +48,7 @@ class MatrixRow:
     total: Figure
 
 
-def _headline(scope: Scope, counts: Counts) -> list[Figure]:
+def _headline(scope: Scope, counts: Counts, unowned: int) -> list[Figure]:
     today = scope.today
     soon = settings.OVERSIGHT_DUE_SOON_DAYS
     quarter_start, quarter_end = measures.quarter_bounds(today)
@@ -77,6 +77,12 @@ def _headline(scope: Scope, counts: Counts) -> list[Figure]:
             counts["challenged"],
             scope.link(challenged="on"),
             "Completion claim challenged, back with the force",
+        ),
+        Figure(
+            "Unowned",
+            unowned,
+            scope.link(status="open", no_owner="on"),
+            "Open with no owner, or an owner post that is vacant",
         ),
         Figure(
             "Closed this quarter",
@@ -128,6 +134,9 @@ class Breakdowns:
     themes: list[BreakdownRow]
     owners: list[BreakdownRow]
     owners_more: int
+    # Open findings that no one owns (no owner, or an owner post that is vacant): their
+    # deadlines go to the OPCC team's reminders instead.
+    unowned_open: int
     # Findings per report, for the burn-up's "opened" series.
     report_totals: dict[int, int]
 
@@ -202,6 +211,7 @@ def _breakdowns(scope: Scope, rows: list[tuple]) -> Breakdowns:
         themes=theme_rows,
         owners=owner_rows,
         owners_more=max(0, len(ranked_owners) - TOP),
+        unowned_open=owners[None][1] if None in owners else 0,
         report_totals={key: values[0] for key, values in reports.items()},
     )
 
@@ -442,7 +452,7 @@ def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False)
     return Dashboard(
         scope=scope,
         counts=counts,
-        headline=_headline(scope, counts),
+        headline=_headline(scope, counts, breakdowns.unowned_open),
         matrix=_matrix(scope, counts),
         rag=_rag(scope, counts),
         breakdowns=breakdowns,

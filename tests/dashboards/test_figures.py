@@ -35,9 +35,12 @@ def test_headline_figures(board):
         "Due in the next 30 days": 1,  # A-R2, due 10 June
         "Awaiting assurance": 1,  # A-R3
         "Challenged": 1,  # A-R2
+        "Unowned": 3,  # C1, B-R1, B-AFI: open with no owner
         "Closed this quarter": 2,  # A-R4 (letter 15 April), B-R3 (superseded 2 May)
     }
     assert board.total == 9
+    unowned = next(f for f in board.headline if f.label == "Unowned")
+    assert "no_owner=on" in unowned.link and "status=open" in unowned.link
 
 
 def test_kind_by_status_matrix(board):
