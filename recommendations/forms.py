@@ -43,6 +43,15 @@ class PlainTextMixin:
         return data
 
 
+def _own_force_only(field: forms.ModelChoiceField, user: User) -> None:
+    """A force-scoped person records things for their own force only: one choice, required."""
+    if user.force_id is not None:
+        field.queryset = Force.objects.filter(pk=user.force_id)
+        field.required = True
+        field.empty_label = None
+        field.help_text = ""
+
+
 class DateField(forms.DateField):
     """A date a person enters: from 1990 to ten years ahead (recommendations/dates.py)."""
 
@@ -114,13 +123,9 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if user.force_id is not None:
-            # A force-scoped user records reports for their own force. National reports
-            # concern every force, so only people who work across all forces record them.
-            self.fields["force"].queryset = Force.objects.filter(pk=user.force_id)
-            self.fields["force"].required = True
-            self.fields["force"].empty_label = None
-            self.fields["force"].help_text = ""
+        # National reports concern every force: only people who work across all forces
+        # record them.
+        _own_force_only(self.fields["force"], user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -294,10 +299,7 @@ class PostForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if user.force_id is not None:
-            self.fields["force"].queryset = Force.objects.filter(pk=user.force_id)
-            self.fields["force"].required = True
-            self.fields["force"].empty_label = None
+        _own_force_only(self.fields["force"], user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

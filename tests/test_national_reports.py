@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from recommendations import services
-from recommendations.models import Finding, Report, ReportKind, Role
+from recommendations.models import Finding, Post, Report, ReportKind, Role, User
 from tests.factories import make_finding, make_report, make_user
 
 pytestmark = pytest.mark.django_db
@@ -144,15 +144,19 @@ def test_staff_of_all_forces_still_edit_national_reports(client, opcc, national)
 
 
 def test_only_people_who_see_the_force_are_offered_as_owner_or_lead(
-    client, opcc, force, outsider, lead
+    client, opcc, force, other_force, outsider, lead
 ):
     finding = make_finding(report=make_report(force=force), due_on=date(2026, 6, 1))
+    ours = Post.objects.create(title="ACC Crime", force=force)
+    theirs = Post.objects.create(title="ACC Crime", force=other_force)
     client.force_login(opcc)
     form = client.get(reverse("recommendations:finding-assign", args=[finding.pk])).context["form"]
     assert outsider not in form.fields["opcc_lead"].queryset
-    assert outsider not in form.fields["owner"].queryset
     assert opcc in form.fields["opcc_lead"].queryset
-    assert lead in form.fields["owner"].queryset
+    assert set(form.fields["owner_post"].queryset) == {ours}
+    assert theirs not in form.fields["owner_post"].queryset
+    assert lead in User.objects.owner_candidates(force.pk)
+    assert outsider not in User.objects.owner_candidates(force.pk)
 
 
 def test_a_lead_scoped_to_another_force_is_refused_by_form_and_service(

@@ -49,25 +49,25 @@ def refuse_unseen(request: HttpRequest, model: type[models.Model], pk: int) -> H
     return Http404(f"No {model._meta.verbose_name} you may see has that number.")
 
 
+def _visible(request: HttpRequest, found: models.QuerySet, pk: int, permission: str) -> object:
+    require(request.user.has_perm(permission))
+    obj = found.filter(pk=pk).first()
+    if obj is None:
+        raise refuse_unseen(request, found.model, pk)
+    record_read(request, obj)
+    return obj
+
+
 def visible_finding(request: HttpRequest, pk: int) -> Finding:
     """The finding with its report and force, or 404 if the user may not see it."""
-    require(request.user.has_perm("recommendations.view_finding"))
     found = Finding.objects.visible_to(request.user).select_related("report", "force")
-    finding = found.filter(pk=pk).first()
-    if finding is None:
-        raise refuse_unseen(request, Finding, pk)
-    record_read(request, finding)
-    return finding
+    return _visible(request, found, pk, "recommendations.view_finding")
 
 
 def visible_report(request: HttpRequest, pk: int) -> Report:
-    require(request.user.has_perm("recommendations.view_report"))
+    """The report with its force and framework, or 404 if the user may not see it."""
     found = Report.objects.visible_to(request.user).select_related("force", "framework")
-    report = found.filter(pk=pk).first()
-    if report is None:
-        raise refuse_unseen(request, Report, pk)
-    record_read(request, report)
-    return report
+    return _visible(request, found, pk, "recommendations.view_report")
 
 
 def query_without_page(request: HttpRequest) -> str:
