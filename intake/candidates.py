@@ -12,29 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
-
-from recommendations import services
+from recommendations import dates, services
 from recommendations.models import FindingKind
-
-# Dates a person can bring in: publication and due dates from 1990 (before any HMICFRS
-# finding still tracked) to ten years ahead. One mistyped year (9999) otherwise reaches
-# every page and reminder that does arithmetic with it.
-EARLIEST_DATE = date(1990, 1, 1)
-YEARS_AHEAD = 10
-DATE_OUT_OF_RANGE = "Choose a date between {earliest} and {latest}."
 
 
 def date_out_of_range(value: date, *, today: date) -> str:
-    """The message for a date outside the range brought in, or "" for one inside it."""
-    latest = today + relativedelta(years=YEARS_AHEAD)
-    if EARLIEST_DATE <= value <= latest:
+    """The message for a date outside the range a person may enter (the domain's rule,
+    `recommendations.dates`), or "" for one inside it."""
+    if dates.EARLIEST <= value <= dates.latest_enterable(today):
         return ""
-    return DATE_OUT_OF_RANGE.format(earliest=_long(EARLIEST_DATE), latest=_long(latest))
-
-
-def _long(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return dates.out_of_range_message(today)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from intake.spreadsheets import (
     Sheet,
     shorten,
 )
-from recommendations import services, signals
+from recommendations import plaintext, services, signals
 from recommendations.models import Finding, FindingKind, Report, Theme, User
 
 # Rows per INSERT. A 5,000-row file is one statement per table; the cap keeps any one
@@ -351,12 +351,13 @@ def _fields(row: Planned) -> dict[str, object]:
     """A checked candidate's values as a finding's fields (its parent aside), for both
     ways of writing one."""
     candidate = row.candidate
+    # As a form would clean them: no bidi controls, and no line breaks in single lines.
     return {
         "kind": candidate.kind,
-        "reference": candidate.reference,
-        "text": candidate.text,
-        "addressee": candidate.addressee,
-        "timeframe": candidate.timeframe,
+        "reference": plaintext.single_line(candidate.reference),
+        "text": plaintext.multi_line(candidate.text),
+        "addressee": plaintext.single_line(candidate.addressee),
+        "timeframe": plaintext.single_line(candidate.timeframe),
         "due_on": candidate.due_on,
         "owner_id": row.owner_id,
         "opcc_lead_id": row.opcc_lead_id,

@@ -226,13 +226,17 @@ def test_opcc_staff_of_another_force_get_404_for_this_forces_report(client, outs
     assert client.get(reverse("intake:import-template-csv")).status_code == 200
 
 
-def test_opcc_staff_of_another_force_may_import_into_a_national_report(client, outsider):
+def test_only_staff_of_all_forces_import_into_a_national_report(client, outsider, opcc):
+    """A national report concerns every force: staff scoped to one read it, but do not
+    give it findings (issue 12, item 2)."""
     from tests.factories import make_report
 
     national = make_report(force=None)
     client.force_login(outsider)
-    response = check_file(client, national, csv_bytes(GOOD))
-    assert response.status_code == 200
+    assert check_file(client, national, csv_bytes(GOOD)).status_code == 403
+    assert Finding.objects.count() == 0
+    client.force_login(opcc)
+    assert check_file(client, national, csv_bytes(GOOD)).status_code == 200
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, report):

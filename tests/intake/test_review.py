@@ -471,7 +471,7 @@ def test_a_publication_date_in_year_9999_is_a_form_error_not_a_crash(opcc_client
     text = "Recommendations\n\nWithin three months, the force should review its plans."
     response = opcc_client.post(intake_url(report), {"text": text, "published_on": "9999-12-31"})
     assert response.status_code == 400
-    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+    assert "Enter a date from 1 January 1990 to" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -492,7 +492,7 @@ def test_a_due_date_out_of_range_on_the_review_screen_is_a_form_error(
     paste(opcc_client, report, peel_text)
     response = act(opcc_client, report, "R1", "edit", due_on="9999-12-31")
     assert response.status_code == 400
-    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+    assert "Enter a date from 1 January 1990 to" in response.content.decode()
     assert find(current(opcc_client, report), "R1").due_on == date(2025, 2, 14)
 
 
@@ -501,5 +501,5 @@ def test_a_due_date_out_of_range_from_the_text_is_caught_when_saving(opcc_client
     assert find(current(opcc_client, report), "R1").due_on == date(2199, 12, 31)
     response = save(opcc_client, report)
     assert response.status_code == 400
-    assert "Choose a date between 1 January 1990 and" in response.content.decode()
+    assert "Enter a date from 1 January 1990 to" in response.content.decode()
     assert Finding.objects.count() == 0

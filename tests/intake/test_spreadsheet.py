@@ -446,7 +446,7 @@ def test_due_dates_run_from_1990_to_ten_years_ahead(report, due_on, accepted):
     errors = imports.check(report, sheet.candidates, errors=sheet.errors, today=today).errors
     assert errors == ([] if accepted else [RowError(2, "due_on", errors[0].message)])
     if not accepted:
-        assert errors[0].message == "Choose a date between 1 January 1990 and 1 June 2035."
+        assert errors[0].message == "Enter a date from 1 January 1990 to 1 June 2035."
 
 
 def test_a_timeframe_from_a_publication_date_at_the_end_of_the_calendar_has_no_due_date():

@@ -72,3 +72,21 @@ def test_a_findings_reference_and_text_and_an_updates_narrative_are_cleaned(clie
         },
     )
     assert ProgressUpdate.objects.get(finding=other).narrative == "Work done"
+
+
+@pytest.mark.django_db
+def test_findings_brought_in_from_a_spreadsheet_are_cleaned_as_a_form_would(opcc, force):
+    from django.db import transaction
+
+    from intake import imports, spreadsheets
+
+    report = make_report(force=force)
+    sheet = spreadsheets.read_spreadsheet(
+        f'reference,kind,text\nR{RLO}1,recommendation,"Act now.\r\nThen{RLO} report."\n'.encode(),
+        "findings.csv",
+        published_on=report.published_on,
+    )
+    with transaction.atomic():
+        imports.findings_import(report=report, sheet=sheet, by=opcc)
+    finding = Finding.objects.get(report=report)
+    assert (finding.reference, finding.text) == ("R1", "Act now.\nThen report.")
