@@ -8,18 +8,20 @@ from datetime import date
 
 import pytest
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from recommendations import services
+from recommendations import frameworks, services
 from recommendations.forms import JudgmentsForm
+from recommendations.frameworks import AreaRow
 from recommendations.models import (
     AssessmentArea,
     Framework,
     GradedJudgment,
     ReportKind,
+    Role,
 )
 from recommendations.reference_data import load_reference_data
-from tests.factories import make_report
+from tests.factories import make_report, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +182,156 @@ def test_changing_a_reports_framework_drops_the_old_frameworks_judgments(force, 
     report.framework = Framework.objects.get(name="PEEL 2021/22")
     services.report_save(report=report, grades={}, by=opcc)
     assert not report.judgments.exists()
+
+
+# ---------------------------------------------------------------- frameworks by OPCC staff
+
+
+def rows(*names: str, ungraded: tuple[str, ...] = ()) -> list[AreaRow]:
+    return [AreaRow(name=n, is_graded=n not in ungraded) for n in names]
+
+
+def test_opcc_staff_add_a_framework_with_ordered_areas_and_its_scale(opcc):
+    framework = frameworks.framework_save(
+        framework=Framework(name="PEEL 2025–27", report_kind="peel", grades=FIVE),
+        areas=rows(
+            "Victim service assessment",
+            "Investigating crime",
+            ungraded=("Victim service assessment",),
+        ),
+        by=opcc,
+    )
+    assert list(
+        framework.areas.order_by("position").values_list("name", "position", "is_graded")
+    ) == [
+        ("Victim service assessment", 1, False),
+        ("Investigating crime", 2, True),
+    ]
+    assert framework.history.first().history_user == opcc
+
+
+@pytest.mark.parametrize("who", ["viewer", "lead", "outsider"])
+def test_only_opcc_staff_of_all_forces_change_frameworks(request, who):
+    before = state()
+    with pytest.raises(PermissionDenied):
+        frameworks.framework_save(
+            framework=Framework(name="Mine", report_kind="peel", grades=FIVE),
+            areas=rows("A"),
+            by=request.getfixturevalue(who),
+        )
+    assert state() == before
+
+
+def test_a_scoped_opcc_officer_cannot_change_a_shared_framework(force):
+    scoped = make_user(Role.OPCC_STAFF, force=force)
+    framework = Framework.objects.get(name="PEEL 2023–25")
+    with pytest.raises(PermissionDenied):
+        frameworks.framework_save(framework=framework, areas=rows("A"), by=scoped)
+
+
+@pytest.fixture
+def graded_report(force, opcc):
+    """A 2023–25 report graded "Adequate" on Investigating crime."""
+    framework = Framework.objects.get(name="PEEL 2023–25")
+    report = make_report(force=force, framework=framework)
+    area = framework.areas.get(name="Investigating crime")
+    services.report_save(report=report, grades={area.pk: "adequate"}, by=opcc)
+    return report
+
+
+def existing_rows(framework: Framework, **changes: dict) -> list[AreaRow]:
+    result = []
+    for area in framework.areas.order_by("position"):
+        change = changes.get(area.name, {})
+        if change is None:
+            continue
+        result.append(
+            AreaRow(
+                name=change.get("name", area.name),
+                is_graded=change.get("is_graded", area.is_graded),
+                area=area,
+            )
+        )
+    return result
+
+
+@pytest.mark.parametrize(
+    ("grades", "changes", "message"),
+    [
+        (FOUR, {}, "Reports already hold “Adequate” judgments"),
+        (FIVE, {"Investigating crime": None}, "“Investigating crime” is graded on 1 report"),
+        (
+            FIVE,
+            {"Investigating crime": {"is_graded": False}},
+            "it stays graded while those judgments are recorded",
+        ),
+    ],
+)
+def test_a_change_that_would_strand_a_judgment_is_refused_and_changes_nothing(
+    opcc, graded_report, grades, changes, message
+):
+    framework = Framework.objects.get(name="PEEL 2023–25")
+    framework.grades = grades
+    before = state()
+    with pytest.raises(ValidationError) as refusal:
+        frameworks.framework_save(
+            framework=framework, areas=existing_rows(framework, **changes), by=opcc
+        )
+    assert message in " ".join(refusal.value.messages)
+    assert state() == before
+
+
+def test_a_framework_in_use_keeps_its_kind(opcc, graded_report):
+    framework = Framework.objects.get(name="PEEL 2023–25")
+    framework.report_kind = ReportKind.NCPI
+    with pytest.raises(ValidationError, match="1 report of another kind"):
+        frameworks.framework_save(framework=framework, areas=existing_rows(framework), by=opcc)
+
+
+def test_areas_can_be_renamed_reordered_removed_and_added(opcc):
+    framework = frameworks.framework_save(
+        framework=Framework(name="Local", report_kind="other", grades=FOUR),
+        areas=rows("A", "B", "C"),
+        by=opcc,
+    )
+    a, b, c = framework.areas.order_by("position")
+    frameworks.framework_save(
+        framework=framework,
+        areas=[
+            AreaRow("B", True, area=a),  # names swapped: no collision on the way
+            AreaRow("A", True, area=b),
+            AreaRow("D", False),
+        ],
+        by=opcc,
+    )
+    assert list(framework.areas.order_by("position").values_list("pk", "name", "is_graded")) == [
+        (a.pk, "B", True),
+        (b.pk, "A", True),
+        (framework.areas.get(name="D").pk, "D", False),
+    ]
+    assert not AssessmentArea.objects.filter(pk=c.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("areas", "message"),
+    [
+        ([], "at least one"),
+        (rows("Leadership", "leadership"), "“Leadership” is listed twice"),
+    ],
+)
+def test_a_framework_needs_distinct_areas(opcc, areas, message):
+    before = state()
+    with pytest.raises(ValidationError, match=message):
+        frameworks.framework_save(
+            framework=Framework(name="New", report_kind="peel", grades=FIVE), areas=areas, by=opcc
+        )
+    assert state() == before
+
+
+def test_an_area_of_another_framework_is_refused(opcc):
+    framework = Framework.objects.get(name="PEEL 2021/22")
+    stranger = AssessmentArea.objects.get(name="Effectiveness")
+    with pytest.raises(ValidationError, match="another framework"):
+        frameworks.framework_save(
+            framework=framework, areas=[AreaRow("Effectiveness", True, area=stranger)], by=opcc
+        )
