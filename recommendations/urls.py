@@ -1,7 +1,7 @@
 from django.urls import path
 
 from recommendations import intake
-from recommendations.views import findings, reports, workflow
+from recommendations.views import findings, monitoring, reports, workflow
 
 app_name = "recommendations"
 
@@ -29,6 +29,14 @@ urlpatterns = [
     path("findings/<int:pk>/due-date/", workflow.finding_revise_due_date, name="finding-due-date"),
     path("findings/<int:pk>/assign/", workflow.finding_assign, name="finding-assign"),
     path("evidence/<int:pk>/download/", findings.evidence_download, name="evidence-download"),
+    # Scan and Engage (recommendations/views/monitoring.py).
+    path("monitoring/", monitoring.monitoring_list, name="monitoring-list"),
+    path("monitoring/forces/<int:pk>/", monitoring.force_monitoring, name="force-monitoring"),
+    path("monitoring/forces/<int:pk>/engage/", monitoring.engage_enter, name="engage-enter"),
+    path("monitoring/forces/<int:pk>/causes/", monitoring.engage_causes, name="engage-causes"),
+    path("monitoring/forces/<int:pk>/ppog/", monitoring.ppog_meeting_record, name="ppog-record"),
+    path("monitoring/forces/<int:pk>/exit/", monitoring.engage_exit, name="engage-exit"),
+    path("monitoring/ppog/<int:pk>/cancel/", monitoring.ppog_meeting_cancel, name="ppog-cancel"),
     # Bringing a report in (recommendations/intake.py).
     path("reports/<int:pk>/bring-in/", intake.report_intake, name="report-intake"),
     path(

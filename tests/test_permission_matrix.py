@@ -15,9 +15,14 @@ from django.urls import reverse
 
 from recommendations import services
 from recommendations.models import (
+    AssessmentArea,
     AssuranceDecision,
     Evidence,
     Finding,
+    Framework,
+    MonitoringPeriod,
+    MonitoringPhase,
+    PpogMeeting,
     ProgressUpdate,
     Report,
     Status,
@@ -34,6 +39,7 @@ OPEN_TO_ALL = dict.fromkeys(WHO[1:], 200) | {"anonymous": 302}
 READ_OWN_FORCE = OPEN_TO_ALL | {"outsider": 404}
 OPCC_ONLY = READ_OWN_FORCE | {"viewer": 403, "lead": 403, "other_lead": 403}
 OWNER_OR_OPCC = OPCC_ONLY | {"lead": 200}
+POST_ONLY = dict.fromkeys(WHO[1:], 405) | {"anonymous": 302}
 
 # URL name -> (which object it takes, expected GET status per user)
 GET_MATRIX = {
@@ -64,13 +70,33 @@ GET_MATRIX = {
     # The import templates hold nothing of any force.
     "import-template-csv": (None, OPCC_ONLY | {"outsider": 200}),
     "import-template-xlsx": (None, OPCC_ONLY | {"outsider": 200}),
+    # Scan and Engage: the world's force is in Engage, so a second entry is refused (409).
+    "monitoring-list": (None, OPEN_TO_ALL),
+    "force-monitoring": ("force", READ_OWN_FORCE),
+    "engage-enter": ("force", OPCC_ONLY | {"opcc": 409, "administrator": 409}),
+    "engage-causes": ("force", OPCC_ONLY),
+    "ppog-record": ("force", OPCC_ONLY),
+    "engage-exit": ("force", OPCC_ONLY),
+    "ppog-cancel": ("meeting", POST_ONLY),
 }
 WRITE_URLS = [
     name
     for name in GET_MATRIX
     if name.endswith(("-create", "-edit", "-assure", "-close", "-supersede"))
-    or name in {"finding-no-further-action", "finding-due-date", "finding-assign"}
+    or name
+    in {
+        "finding-no-further-action",
+        "finding-due-date",
+        "finding-assign",
+        "engage-enter",
+        "engage-causes",
+        "ppog-record",
+        "engage-exit",
+        "ppog-cancel",
+    }
 ]
+# The write URLs of a force's objects: someone scoped to another force gets 404 there.
+FORCE_WRITE_URLS = [n for n in WRITE_URLS if GET_MATRIX[n][0] is not None]
 
 
 @pytest.fixture
@@ -89,11 +115,16 @@ def world(force, lead, opcc):
     )
     finding.refresh_from_db()
     assert finding.status == Status.REPORTED_COMPLETE
+    period = MonitoringPeriod.objects.create(
+        force=force, phase=MonitoringPhase.ENGAGE, started_on=date(2025, 2, 1)
+    )
     return {
         "report": report,
         "report_pk": report,
         "finding": finding,
         "evidence": Evidence.objects.get(update__finding=finding),
+        "force": force,
+        "meeting": PpogMeeting.objects.create(monitoring_period=period, meets_on=date(2099, 1, 1)),
     }
 
 
@@ -122,6 +153,11 @@ def state() -> tuple:
         AssuranceDecision.objects.count(),
         tuple(Finding.objects.order_by("pk").values_list("version", "status", "owner_id")),
         tuple(Finding.history.model.objects.values_list("history_id", flat=True).order_by("pk")),
+        tuple(MonitoringPeriod.objects.order_by("pk").values_list("pk", "phase", "ended_on")),
+        tuple(MonitoringPeriod.causes_of_concern.through.objects.values_list("pk", flat=True)),
+        tuple(PpogMeeting.objects.order_by("pk").values_list("pk", "meets_on", "outcome")),
+        tuple(Framework.objects.order_by("pk").values_list("pk", "name", "grades")),
+        tuple(AssessmentArea.objects.order_by("pk").values_list("pk", "name", "position")),
     )
 
 
@@ -152,7 +188,7 @@ def test_a_viewer_post_to_any_write_url_is_refused_and_changes_nothing(request, 
     assert state() == before
 
 
-@pytest.mark.parametrize("name", [n for n in WRITE_URLS if GET_MATRIX[n][0] != None])  # noqa: E711
+@pytest.mark.parametrize("name", FORCE_WRITE_URLS)
 def test_a_user_scoped_to_another_force_gets_404_on_post(request, world, name):
     before = state()
     response = client_for(request, "outsider").post(
