@@ -1,7 +1,7 @@
 from django.urls import path
 
 from recommendations import intake
-from recommendations.views import findings, monitoring, reports, workflow
+from recommendations.views import findings, frameworks, monitoring, reports, workflow
 
 app_name = "recommendations"
 
@@ -37,6 +37,10 @@ urlpatterns = [
     path("monitoring/forces/<int:pk>/ppog/", monitoring.ppog_meeting_record, name="ppog-record"),
     path("monitoring/forces/<int:pk>/exit/", monitoring.engage_exit, name="engage-exit"),
     path("monitoring/ppog/<int:pk>/cancel/", monitoring.ppog_meeting_cancel, name="ppog-cancel"),
+    # Inspection frameworks (recommendations/views/frameworks.py).
+    path("frameworks/", frameworks.framework_list, name="framework-list"),
+    path("frameworks/new/", frameworks.framework_create, name="framework-create"),
+    path("frameworks/<int:pk>/edit/", frameworks.framework_edit, name="framework-edit"),
     # Bringing a report in (recommendations/intake.py).
     path("reports/<int:pk>/bring-in/", intake.report_intake, name="report-intake"),
     path(

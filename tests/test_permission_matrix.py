@@ -39,6 +39,9 @@ OPEN_TO_ALL = dict.fromkeys(WHO[1:], 200) | {"anonymous": 302}
 READ_OWN_FORCE = OPEN_TO_ALL | {"outsider": 404}
 OPCC_ONLY = READ_OWN_FORCE | {"viewer": 403, "lead": 403, "other_lead": 403}
 OWNER_OR_OPCC = OPCC_ONLY | {"lead": 200}
+# Frameworks belong to no force: they are shared, so staff scoped to one force are
+# refused (403) rather than told there is nothing there (404).
+ALL_FORCES_OPCC_ONLY = OPCC_ONLY | {"outsider": 403}
 POST_ONLY = dict.fromkeys(WHO[1:], 405) | {"anonymous": 302}
 
 # URL name -> (which object it takes, expected GET status per user)
@@ -78,6 +81,9 @@ GET_MATRIX = {
     "ppog-record": ("force", OPCC_ONLY),
     "engage-exit": ("force", OPCC_ONLY),
     "ppog-cancel": ("meeting", POST_ONLY),
+    "framework-list": (None, OPEN_TO_ALL),
+    "framework-create": (None, ALL_FORCES_OPCC_ONLY),
+    "framework-edit": ("framework", ALL_FORCES_OPCC_ONLY),
 }
 WRITE_URLS = [
     name
@@ -96,7 +102,7 @@ WRITE_URLS = [
     }
 ]
 # The write URLs of a force's objects: someone scoped to another force gets 404 there.
-FORCE_WRITE_URLS = [n for n in WRITE_URLS if GET_MATRIX[n][0] is not None]
+FORCE_WRITE_URLS = [n for n in WRITE_URLS if GET_MATRIX[n][0] not in (None, "framework")]
 
 
 @pytest.fixture
@@ -125,6 +131,7 @@ def world(force, lead, opcc):
         "evidence": Evidence.objects.get(update__finding=finding),
         "force": force,
         "meeting": PpogMeeting.objects.create(monitoring_period=period, meets_on=date(2099, 1, 1)),
+        "framework": Framework.objects.get(name="PEEL 2023–25"),
     }
 
 
