@@ -26,8 +26,8 @@ class FrameworkForm(PlainTextMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="Grade scale",
         help_text=(
-            "The grades its judgments may take. PEEL before 2021 graded on four points, "
-            "without Adequate."
+            "The grades its judgments may take: HMICFRS's five points unless you untick some. "
+            "PEEL before 2021 graded on four, without Adequate."
         ),
     )
 
@@ -36,11 +36,6 @@ class FrameworkForm(PlainTextMixin, forms.ModelForm):
         fields = ["name", "report_kind", "grades"]
         labels = {"report_kind": "Kind of report it grades"}
         help_texts = {"name": "With its cycle, for example “PEEL 2025–27”."}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            self.initial.setdefault("grades", [])
 
 
 class AreaForm(PlainTextMixin, forms.Form):
