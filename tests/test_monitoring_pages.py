@@ -192,3 +192,18 @@ def test_the_dashboard_offers_linking_causes_when_none_are_linked(client, opcc, 
     dashboard = client.get(reverse("dashboards:dashboard")).text
     assert url("engage-causes", force.pk) not in dashboard
     assert url("force-monitoring", force.pk) in dashboard
+
+
+def test_causes_of_concern_are_linked_after_entry_from_their_page(client, opcc, force, cause):
+    period = MonitoringPeriod.objects.create(
+        force=force, phase=MonitoringPhase.ENGAGE, started_on=date(2026, 2, 1)
+    )
+    client.force_login(opcc)
+    page = client.get(url("engage-causes", force.pk))
+    assert "CoC1: The force does not protect children well enough." in page.text
+    response = client.post(url("engage-causes", force.pk), {"causes": [cause.pk]})
+    assert response.status_code == 302, response.context["form"].errors
+    assert list(period.causes_of_concern.all()) == [cause]
+    response = client.post(url("engage-causes", force.pk), {})
+    assert response.status_code == 302
+    assert not period.causes_of_concern.exists()

@@ -11,7 +11,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -101,6 +101,11 @@ def _step_page(
     return render(request, "recommendations/monitoring_step.html", context, status=status)
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST, even an empty one (every causes of concern unticked)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _done(request: HttpRequest, force: Force, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect("recommendations:force-monitoring", force.pk)
@@ -157,7 +162,7 @@ def force_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def engage_enter(request: HttpRequest, pk: int) -> HttpResponse:
     force = _recording_force(request, pk)
-    form = monitoring_forms.EngageEntryForm(request.POST or None, force=force)
+    form = monitoring_forms.EngageEntryForm(_posted(request), force=force)
     if request.method == "POST" and form.is_valid():
         try:
             monitoring.engage_enter(
@@ -175,7 +180,7 @@ def engage_causes(request: HttpRequest, pk: int) -> HttpResponse:
     force = _recording_force(request, pk)
     period = MonitoringPeriod.objects.current_engage().filter(force=force).first()
     initial = {"causes": list(period.causes_of_concern.all())} if period else {}
-    form = monitoring_forms.EngageCausesForm(request.POST or None, initial=initial, force=force)
+    form = monitoring_forms.EngageCausesForm(_posted(request), initial=initial, force=force)
     if period and request.method == "POST" and form.is_valid():
         try:
             monitoring.engage_causes_set(period=period, by=request.user, **form.cleaned_data)
@@ -189,7 +194,7 @@ def engage_causes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ppog_meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     force = _recording_force(request, pk)
-    form = monitoring_forms.PpogMeetingForm(request.POST or None)
+    form = monitoring_forms.PpogMeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             meeting = monitoring.ppog_meeting_record(
@@ -222,7 +227,7 @@ def ppog_meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def engage_exit(request: HttpRequest, pk: int) -> HttpResponse:
     force = _recording_force(request, pk)
-    form = monitoring_forms.EngageExitForm(request.POST or None)
+    form = monitoring_forms.EngageExitForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             monitoring.engage_exit(
