@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from recommendations.models import FindingKind, MonitoringPeriod, MonitoringPhase, PpogMeeting
 from tests.factories import make_finding, make_report
+from tests.test_concurrent_submits import _post_together
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +208,29 @@ def test_causes_of_concern_are_linked_after_entry_from_their_page(client, opcc, 
     response = client.post(url("engage-causes", force.pk), {})
     assert response.status_code == 302
     assert not period.causes_of_concern.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twin_submits_record_one_entry_and_tell_the_rest_why(reference_data, opcc, force):
+    """Four clicks at once, with real threads on PostgreSQL: the force's row lock takes them
+    in turn, so one entry is recorded and the others are told the force is in Engage."""
+    results = _post_together(opcc, url("engage-enter", force.pk), {"started_on": "2026-02-01"})
+    assert sorted(status for status, _ in results) == [302, 409, 409, 409]
+    for status, page in results:
+        if status == 409:
+            assert "has been in Engage since 1 February 2026" in page
+    assert MonitoringPeriod.objects.filter(force=force).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twin_submits_of_a_meeting_record_it_once(reference_data, opcc, force):
+    MonitoringPeriod.objects.create(
+        force=force, phase=MonitoringPhase.ENGAGE, started_on=date(2026, 2, 1)
+    )
+    data = {"meets_on": "2026-04-14", "outcome": "Held.", "next_meets_on": "2026-07-14"}
+    results = _post_together(opcc, url("ppog-record", force.pk), data)
+    assert sorted(status for status, _ in results) == [302] * 4
+    assert list(PpogMeeting.objects.values_list("meets_on", "outcome")) == [
+        (date(2026, 4, 14), "Held."),
+        (date(2026, 7, 14), ""),
+    ]

@@ -200,7 +200,3 @@ class PpogMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"PPOG {self.meets_on:%d %B %Y}"
-
-    def has_met(self, *, today: date) -> bool:
-        """Whether its outcome can be known: it met today or before."""
-        return self.meets_on <= today
