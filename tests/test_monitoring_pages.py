@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from recommendations.models import FindingKind, MonitoringPeriod, MonitoringPhase, PpogMeeting
-from tests.factories import make_finding, make_report
+from tests.factories import make_finding, make_report, make_user
 from tests.test_concurrent_submits import _post_together
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +234,15 @@ def test_twin_submits_of_a_meeting_record_it_once(reference_data, opcc, force):
         (date(2026, 4, 14), "Held."),
         (date(2026, 7, 14), ""),
     ]
+
+
+def test_someone_without_a_role_is_refused_every_page(client, force):
+    client.force_login(make_user(None, force=force))
+    for page in (
+        url("monitoring-list"),
+        url("force-monitoring", force.pk),
+        url("engage-enter", force.pk),
+        reverse("recommendations:framework-list"),
+        reverse("recommendations:framework-create"),
+    ):
+        assert client.get(page).status_code == 403, page
