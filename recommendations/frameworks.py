@@ -108,7 +108,8 @@ def framework_save(*, framework: Framework, areas: Sequence[AreaRow], by: User) 
     framework.full_clean()
     _check_areas(framework, areas)
     if framework.pk is not None:
-        # Locked, so that a report graded meanwhile cannot slip past the checks below.
+        # Locked, as report_save locks it to grade: a report graded meanwhile cannot slip
+        # past the checks below.
         Framework.objects.select_for_update().get(pk=framework.pk)
         judgments = GradedJudgment.objects.filter(area__framework=framework)
         _check_judgments_kept(framework, areas, judgments)

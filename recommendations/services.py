@@ -28,7 +28,7 @@ from recommendations.models import (
     Evidence,
     Finding,
     FindingKind,
-    Grade,
+    Framework,
     GradedJudgment,
     ProgressUpdate,
     Rag,
@@ -36,7 +36,7 @@ from recommendations.models import (
     Status,
     User,
 )
-from recommendations.models.reports import GRADE_NOT_ON_SCALE
+from recommendations.models.reports import GRADE_NOT_ON_SCALE, grade_label
 from recommendations.workflow import Transition
 
 PARENT_MUST_BE_CAUSE_OF_CONCERN = "A recommendation can only sit under a cause of concern."
@@ -496,6 +496,10 @@ def report_save(*, report: Report, grades: dict[int, str], by: User) -> Report:
     _require(allowed(by, report))
     _attribute(report, by)
     report.full_clean()
+    if report.framework_id is not None and any(grades.values()):
+        # framework_save takes the same lock: a scale or area changed meanwhile is seen
+        # here, and a judgment recorded here is seen there.
+        Framework.objects.select_for_update().filter(pk=report.framework_id).first()
     areas = AssessmentArea.objects.select_related("framework").in_bulk(
         [area_id for area_id, grade in grades.items() if grade]
     )
@@ -524,5 +528,6 @@ def _check_judgment(report: Report, area: AssessmentArea | None, grade: str) -> 
     if area is None or area.framework_id != report.framework_id or not area.is_graded:
         raise ValidationError(JUDGMENT_AREA_NOT_GRADED)
     if not area.framework.is_on_scale(grade):
-        label = Grade(grade).label if grade in Grade.values else grade
-        raise ValidationError(GRADE_NOT_ON_SCALE.format(grade=label, framework=area.framework))
+        raise ValidationError(
+            GRADE_NOT_ON_SCALE.format(grade=grade_label(grade), framework=area.framework)
+        )

@@ -44,6 +44,11 @@ GRADE_NOT_ON_SCALE = "{grade} is not on the {framework} scale."
 AREA_OF_ANOTHER_FRAMEWORK = "Choose an area from the report's own inspection framework."
 
 
+def grade_label(value: str) -> str:
+    """A grade's name for a message, whether or not it is one HMICFRS uses."""
+    return Grade(value).label if value in Grade.values else value
+
+
 def five_point_scale() -> list[str]:
     """The scale a framework grades on unless it says otherwise (and did before scales were
     kept per framework)."""
@@ -231,7 +236,5 @@ class GradedJudgment(models.Model):
         if self.report.framework_id != framework.pk:
             raise ValidationError({"area": AREA_OF_ANOTHER_FRAMEWORK})
         if not framework.is_on_scale(self.grade):
-            label = Grade(self.grade).label if self.grade in Grade.values else self.grade
-            raise ValidationError(
-                {"grade": GRADE_NOT_ON_SCALE.format(grade=label, framework=framework)}
-            )
+            message = GRADE_NOT_ON_SCALE.format(grade=grade_label(self.grade), framework=framework)
+            raise ValidationError({"grade": message})
