@@ -27,6 +27,11 @@ class CauseOfConcern:
     children: list[Figure]
     children_total: int
 
+    @property
+    def children_counted(self) -> list[Figure]:
+        """The statuses that some of its recommendations are in (the pack lists only these)."""
+        return [figure for figure in self.children if figure.value]
+
 
 @dataclass(frozen=True)
 class Engage:

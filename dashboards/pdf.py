@@ -8,6 +8,7 @@ needs it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -26,11 +27,16 @@ def _refuse(url: str, *args: object, **kwargs: object) -> dict:
     raise NoFetching(f"The PDF pack fetches nothing; refused {url!r}.")
 
 
-def render_pdf(html: str) -> bytes:
+def layout(html: str) -> Any:
+    """The pack laid out in pages (a WeasyPrint Document), before it is written as a PDF."""
     from weasyprint import CSS, HTML
 
     stylesheet = Path(finders.find(PACK_STYLESHEET)).read_text(encoding="utf-8")
     # SITE_URL turns the pack's links into absolute ones that open Oversight from
     # the PDF; links are not fetched, so this does not widen what is fetched.
     document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=_refuse)
-    return document.write_pdf(stylesheets=[CSS(string=stylesheet, url_fetcher=_refuse)])
+    return document.render(stylesheets=[CSS(string=stylesheet, url_fetcher=_refuse)])
+
+
+def render_pdf(html: str) -> bytes:
+    return layout(html).write_pdf()

@@ -75,8 +75,8 @@ class AssessmentAreaInline(admin.TabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ("name", "report_kind")
+class FrameworkAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "report_kind", "grades")
     inlines = [AssessmentAreaInline]
 
 
@@ -265,10 +265,10 @@ class DueDateRevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PpogMeeting)
-class PpogMeetingAdmin(admin.ModelAdmin):
+class PpogMeetingAdmin(SimpleHistoryAdmin):
     list_display = ("meets_on", "monitoring_period")
     list_filter = ("monitoring_period__force",)
-    search_fields = ("monitoring_period__force__name", "notes")
+    search_fields = ("monitoring_period__force__name", "notes", "outcome")
     date_hierarchy = "meets_on"
 
 

@@ -28,11 +28,26 @@ class ReportKind(models.TextChoices):
 
 
 class Grade(models.TextChoices):
+    """Every grade HMICFRS has used, best first. Each framework grades on its own scale,
+    drawn from these (`Framework.grades`): a grade means what its cycle says it means."""
+
     OUTSTANDING = "outstanding", "Outstanding"
     GOOD = "good", "Good"
     ADEQUATE = "adequate", "Adequate"
     REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
     INADEQUATE = "inadequate", "Inadequate"
+
+
+# PEEL from 2021/22 (and NCPI from 2024) grades on five points; PEEL 2014 to 2018/19
+# graded on four, without "Adequate".
+FIVE_POINT_SCALE = (
+    Grade.OUTSTANDING,
+    Grade.GOOD,
+    Grade.ADEQUATE,
+    Grade.REQUIRES_IMPROVEMENT,
+    Grade.INADEQUATE,
+)
+FOUR_POINT_SCALE = (Grade.OUTSTANDING, Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
 
 
 class FindingKind(models.TextChoices):

@@ -17,7 +17,6 @@ from recommendations.models import (
     Finding,
     FindingKind,
     Force,
-    Grade,
     HmicfrsStatus,
     Post,
     Rag,
@@ -141,17 +140,19 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
 
 
 class JudgmentsForm(forms.Form):
-    """One grade per graded area of the report's framework; the areas are data, not code."""
+    """One grade per graded area of the report's framework, offering only the grades of
+    that framework's scale: the areas and the scale are data, not code."""
 
     def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.report = report
         current = {j.area_id: j.grade for j in report.judgments.all()}
-        self.areas = list(report.framework.areas.filter(is_graded=True)) if report.framework else []
+        framework = report.framework
+        self.areas = list(framework.areas.filter(is_graded=True)) if framework else []
         for area in self.areas:
             self.fields[f"area_{area.pk}"] = forms.ChoiceField(
                 label=area.name,
-                choices=[("", "Not graded"), *Grade.choices],
+                choices=[("", "Not graded"), *framework.grade_choices()],
                 required=False,
                 initial=current.get(area.pk, ""),
             )

@@ -8,7 +8,7 @@ here, so a page never offers what a service would refuse.
 from __future__ import annotations
 
 from recommendations import workflow
-from recommendations.models import Finding, Post, Report, User
+from recommendations.models import Finding, Force, Post, Report, User
 
 
 def can_see_force_of(user: User, finding: Finding) -> bool:
@@ -78,3 +78,36 @@ def can_manage_post(user: User, post: Post) -> bool:
     if not user.has_perm("recommendations.change_post"):
         return False
     return user.force_id is None or (post.force_id is not None and post.force_id == user.force_id)
+
+
+def can_manage_frameworks(user: User) -> bool:
+    """Frameworks are shared by every force's reports, so, as with national reports, only
+    OPCC staff who work across all forces add or change them. Everyone may read them."""
+    return (
+        user.force_id is None
+        and user.has_perm("recommendations.add_framework")
+        and user.has_perm("recommendations.change_framework")
+    )
+
+
+def can_see_monitoring_of(user: User, force: Force) -> bool:
+    """Who may read a force's Scan and Engage record: anyone with the role to, of that
+    force or of all forces."""
+    return user.has_perm("recommendations.view_monitoringperiod") and (
+        user.force_id is None or user.force_id == force.pk
+    )
+
+
+def can_record_monitoring_of(user: User, force: Force) -> bool:
+    """Who records a force's move into Engage, its PPOG meetings and its exit: OPCC staff
+    of that force or of all forces (force leads and viewers read only)."""
+    return can_see_monitoring_of(user, force) and all(
+        user.has_perm(f"recommendations.{permission}")
+        for permission in (
+            "add_monitoringperiod",
+            "change_monitoringperiod",
+            "add_ppogmeeting",
+            "change_ppogmeeting",
+            "delete_ppogmeeting",
+        )
+    )

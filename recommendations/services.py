@@ -21,6 +21,7 @@ from django.utils import timezone
 from recommendations import permissions, plaintext, uploads, workflow
 from recommendations.history import changes_since
 from recommendations.models import (
+    AssessmentArea,
     AssuranceDecision,
     AssuranceOutcome,
     ClosureBasis,
@@ -28,6 +29,8 @@ from recommendations.models import (
     Evidence,
     Finding,
     FindingKind,
+    Framework,
+    GradedJudgment,
     Post,
     ProgressUpdate,
     Rag,
@@ -35,6 +38,7 @@ from recommendations.models import (
     Status,
     User,
 )
+from recommendations.models.reports import GRADE_NOT_ON_SCALE, grade_label
 from recommendations.workflow import Transition
 
 PARENT_MUST_BE_CAUSE_OF_CONCERN = "A recommendation can only sit under a cause of concern."
@@ -75,6 +79,7 @@ OWNER_POST_NOT_ELIGIBLE = (
     "“{post}” cannot own this finding: choose a post of its force, or an OPCC post."
 )
 NOT_ALLOWED = "You do not have permission to do that to this finding."
+JUDGMENT_AREA_NOT_GRADED = "Grade only the graded areas of the report's own framework."
 
 
 class StaleVersion(Exception):
@@ -539,20 +544,35 @@ def finding_mark_no_further_action(
 
 @transaction.atomic
 def report_save(*, report: Report, grades: dict[int, str], by: User) -> Report:
-    """Save a report and its graded judgments together (an empty grade removes the judgment)."""
-    from recommendations.models import GradedJudgment
+    """Save a report and its graded judgments together (an empty grade removes the judgment).
 
+    Each grade must be on the report's framework's scale, for one of its graded areas;
+    judgments of another framework (the report's framework was changed) are removed.
+    """
     if report.pk is not None:
         _require(permissions.can_change_report(by, Report.objects.get(pk=report.pk)))
     allowed = permissions.can_change_report if report.pk else permissions.can_add_report
     _require(allowed(by, report))
     _attribute(report, by)
     report.full_clean()
+    if report.framework_id is not None and any(grades.values()):
+        # framework_save takes the same lock: a scale or area changed meanwhile is seen
+        # here, and a judgment recorded here is seen there.
+        Framework.objects.select_for_update().filter(pk=report.framework_id).first()
+    areas = AssessmentArea.objects.select_related("framework").in_bulk(
+        [area_id for area_id, grade in grades.items() if grade]
+    )
+    for area_id, grade in grades.items():
+        if grade:
+            _check_judgment(report, areas.get(area_id), grade)
     try:
         with transaction.atomic():
             report.save()
     except IntegrityError as exc:
         raise ValidationError(REPORT_TAKEN) from exc
+    GradedJudgment.objects.filter(report=report).exclude(
+        area__framework_id=report.framework_id
+    ).delete()
     for area_id, grade in grades.items():
         if grade:
             GradedJudgment.objects.update_or_create(
@@ -561,3 +581,12 @@ def report_save(*, report: Report, grades: dict[int, str], by: User) -> Report:
         else:
             GradedJudgment.objects.filter(report=report, area_id=area_id).delete()
     return report
+
+
+def _check_judgment(report: Report, area: AssessmentArea | None, grade: str) -> None:
+    if area is None or area.framework_id != report.framework_id or not area.is_graded:
+        raise ValidationError(JUDGMENT_AREA_NOT_GRADED)
+    if not area.framework.is_on_scale(grade):
+        raise ValidationError(
+            GRADE_NOT_ON_SCALE.format(grade=grade_label(grade), framework=area.framework)
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import findings, posts, reports, workflow
+from recommendations.views import findings, frameworks, monitoring, posts, reports, workflow
 
 app_name = "recommendations"
 
@@ -33,4 +33,16 @@ urlpatterns = [
     path("posts/new/", posts.post_create, name="post-create"),
     path("posts/<int:pk>/", posts.post_detail, name="post-detail"),
     path("reports/<int:pk>/assign/", posts.report_findings_assign, name="report-assign"),
+    # Scan and Engage (recommendations/views/monitoring.py).
+    path("monitoring/", monitoring.monitoring_list, name="monitoring-list"),
+    path("monitoring/forces/<int:pk>/", monitoring.force_monitoring, name="force-monitoring"),
+    path("monitoring/forces/<int:pk>/engage/", monitoring.engage_enter, name="engage-enter"),
+    path("monitoring/forces/<int:pk>/causes/", monitoring.engage_causes, name="engage-causes"),
+    path("monitoring/forces/<int:pk>/ppog/", monitoring.ppog_meeting_record, name="ppog-record"),
+    path("monitoring/forces/<int:pk>/exit/", monitoring.engage_exit, name="engage-exit"),
+    path("monitoring/ppog/<int:pk>/cancel/", monitoring.ppog_meeting_cancel, name="ppog-cancel"),
+    # Inspection frameworks (recommendations/views/frameworks.py).
+    path("frameworks/", frameworks.framework_list, name="framework-list"),
+    path("frameworks/new/", frameworks.framework_create, name="framework-create"),
+    path("frameworks/<int:pk>/edit/", frameworks.framework_edit, name="framework-edit"),
 ]

@@ -17,11 +17,16 @@ from intake import urls as intake_urls
 from recommendations import services
 from recommendations import urls as recommendation_urls
 from recommendations.models import (
+    AssessmentArea,
     AssuranceDecision,
     Evidence,
     Finding,
+    Framework,
+    MonitoringPeriod,
+    MonitoringPhase,
     Post,
     PostHolding,
+    PpogMeeting,
     ProgressUpdate,
     Report,
     Status,
@@ -37,6 +42,10 @@ OPEN_TO_ALL = dict.fromkeys(WHO[1:], 200) | {"anonymous": 302}
 READ_OWN_FORCE = OPEN_TO_ALL | {"outsider": 404}
 OPCC_ONLY = READ_OWN_FORCE | {"viewer": 403, "lead": 403, "other_lead": 403}
 OWNER_OR_OPCC = OPCC_ONLY | {"lead": 200}
+# Frameworks belong to no force: they are shared, so staff scoped to one force are
+# refused (403) rather than told there is nothing there (404).
+ALL_FORCES_OPCC_ONLY = OPCC_ONLY | {"outsider": 403}
+POST_ONLY = dict.fromkeys(WHO[1:], 405) | {"anonymous": 302}
 
 # URL name -> (which object it takes, expected GET status per user)
 GET_MATRIX = {
@@ -72,6 +81,17 @@ GET_MATRIX = {
     # The import templates hold nothing of any force.
     "intake:import-template-csv": (None, OPCC_ONLY | {"outsider": 200}),
     "intake:import-template-xlsx": (None, OPCC_ONLY | {"outsider": 200}),
+    # Scan and Engage: the world's force is in Engage, so a second entry is refused (409).
+    "monitoring-list": (None, OPEN_TO_ALL),
+    "force-monitoring": ("force", READ_OWN_FORCE),
+    "engage-enter": ("force", OPCC_ONLY | {"opcc": 409, "administrator": 409}),
+    "engage-causes": ("force", OPCC_ONLY),
+    "ppog-record": ("force", OPCC_ONLY),
+    "engage-exit": ("force", OPCC_ONLY),
+    "ppog-cancel": ("meeting", POST_ONLY),
+    "framework-list": (None, OPEN_TO_ALL),
+    "framework-create": (None, ALL_FORCES_OPCC_ONLY),
+    "framework-edit": ("framework", ALL_FORCES_OPCC_ONLY),
 }
 WRITE_URLS = [
     name
@@ -85,8 +105,15 @@ WRITE_URLS = [
         "finding-hmicfrs",
         "post-detail",
         "report-assign",
+        "engage-enter",
+        "engage-causes",
+        "ppog-record",
+        "engage-exit",
+        "ppog-cancel",
     }
 ]
+# The write URLs of a force's objects: someone scoped to another force gets 404 there.
+FORCE_WRITE_URLS = [n for n in WRITE_URLS if GET_MATRIX[n][0] not in (None, "framework")]
 
 
 @pytest.fixture
@@ -106,12 +133,18 @@ def world(force, lead, opcc):
     finding.refresh_from_db()
     assert finding.status == Status.REPORTED_COMPLETE
     post = Post.objects.create(title="ACC Crime", force=force)
+    period = MonitoringPeriod.objects.create(
+        force=force, phase=MonitoringPhase.ENGAGE, started_on=date(2025, 2, 1)
+    )
     return {
         "post": post,
         "report": report,
         "report_pk": report,
         "finding": finding,
         "evidence": Evidence.objects.get(update__finding=finding),
+        "force": force,
+        "meeting": PpogMeeting.objects.create(monitoring_period=period, meets_on=date(2099, 1, 1)),
+        "framework": Framework.objects.get(name="PEEL 2023–25"),
     }
 
 
@@ -143,6 +176,11 @@ def state() -> tuple:
         PostHolding.objects.count(),
         tuple(Finding.objects.order_by("pk").values_list("version", "status", "owner_id")),
         tuple(Finding.history.model.objects.values_list("history_id", flat=True).order_by("pk")),
+        tuple(MonitoringPeriod.objects.order_by("pk").values_list("pk", "phase", "ended_on")),
+        tuple(MonitoringPeriod.causes_of_concern.through.objects.values_list("pk", flat=True)),
+        tuple(PpogMeeting.objects.order_by("pk").values_list("pk", "meets_on", "outcome")),
+        tuple(Framework.objects.order_by("pk").values_list("pk", "name", "grades")),
+        tuple(AssessmentArea.objects.order_by("pk").values_list("pk", "name", "position")),
     )
 
 
@@ -175,7 +213,7 @@ def test_a_viewer_post_to_any_write_url_is_refused_and_changes_nothing(request, 
     assert state() == before
 
 
-@pytest.mark.parametrize("name", [n for n in WRITE_URLS if GET_MATRIX[n][0] != None])  # noqa: E711
+@pytest.mark.parametrize("name", FORCE_WRITE_URLS)
 def test_a_user_scoped_to_another_force_gets_404_on_post(request, world, name):
     before = state()
     response = client_for(request, "outsider").post(

@@ -67,7 +67,7 @@ def test_the_demo_scenario_has_what_the_demo_needs():
         ReportKind.NCPI,
         ReportKind.THEMATIC,
     }
-    assert Report.objects.get(kind=ReportKind.PEEL).judgments.count() == 8
+    assert Report.objects.get(kind=ReportKind.PEEL).judgments.count() == 9
     findings = Finding.objects.all()
     assert findings.filter(kind=FindingKind.AREA_FOR_IMPROVEMENT).exists()
     assert findings.overdue(today=today).exists()

@@ -98,9 +98,16 @@ class User(AbstractUser):
 
 
 class MonitoringPeriodQuerySet(models.QuerySet["MonitoringPeriod"]):
+    def current(self) -> Self:
+        """Periods not yet ended: at most one per force (a constraint says so)."""
+        return self.filter(ended_on__isnull=True)
+
     def current_engage(self) -> Self:
         """Forces in Engage now: the period has not ended."""
-        return self.filter(phase=MonitoringPhase.ENGAGE, ended_on__isnull=True)
+        return self.current().filter(phase=MonitoringPhase.ENGAGE)
+
+    def engage(self) -> Self:
+        return self.filter(phase=MonitoringPhase.ENGAGE)
 
 
 class MonitoringPeriod(models.Model):
@@ -118,7 +125,9 @@ class MonitoringPeriod(models.Model):
         help_text="The causes of concern that put the force into this phase.",
     )
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # The causes of concern are kept in the history too: which ones put a force into
+    # Engage is part of the record, and they can be linked after entry.
+    history = HistoricalRecords(m2m_fields=[causes_of_concern])
 
     objects = MonitoringPeriodQuerySet.as_manager()
 
@@ -146,6 +155,14 @@ class MonitoringPeriod(models.Model):
     def days_in_phase(self, *, today: date) -> int:
         return ((self.ended_on or today) - self.started_on).days
 
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+    @property
+    def is_engage(self) -> bool:
+        return self.phase == MonitoringPhase.ENGAGE
+
 
 class PpogMeetingQuerySet(models.QuerySet["PpogMeeting"]):
     def still_counting(self) -> Self:
@@ -154,6 +171,14 @@ class PpogMeetingQuerySet(models.QuerySet["PpogMeeting"]):
             monitoring_period__phase=MonitoringPhase.ENGAGE,
             monitoring_period__ended_on__isnull=True,
         )
+
+    def upcoming(self, *, today: date) -> Self:
+        """Meetings from today on: today's meeting is still the next one until it is over."""
+        return self.filter(meets_on__gte=today)
+
+    def planned_after(self, day: date) -> Self:
+        """Meetings after `day` with no outcome yet: they had not happened by then."""
+        return self.filter(meets_on__gt=day, outcome="")
 
 
 class PpogMeeting(models.Model):
@@ -164,6 +189,9 @@ class PpogMeeting(models.Model):
     )
     meets_on = models.DateField()
     notes = models.TextField(blank=True)
+    # What the meeting decided or asked of the force; empty until it has met.
+    outcome = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     objects = PpogMeetingQuerySet.as_manager()
 

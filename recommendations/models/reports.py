@@ -12,7 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from recommendations import dates
-from recommendations.choices import Grade, ReportKind
+from recommendations.choices import FIVE_POINT_SCALE, Grade, ReportKind
 from recommendations.models.forces import Force, User
 
 # The PCC must publish a response within 56 days *beginning with* the day the
@@ -38,11 +38,34 @@ def _published_for_last_day(last_day: date) -> date:
         return date.min
 
 
+SCALE_EMPTY = "Choose the grades this framework uses."
+SCALE_UNKNOWN = "{grade!r} is not a grade HMICFRS uses."
+GRADE_NOT_ON_SCALE = "{grade} is not on the {framework} scale."
+AREA_OF_ANOTHER_FRAMEWORK = "Choose an area from the report's own inspection framework."
+
+
+def grade_label(value: str) -> str:
+    """A grade's name for a message, whether or not it is one HMICFRS uses."""
+    return Grade(value).label if value in Grade.values else value
+
+
+def five_point_scale() -> list[str]:
+    """The scale a framework grades on unless it says otherwise (and did before scales were
+    kept per framework)."""
+    return [grade.value for grade in FIVE_POINT_SCALE]
+
+
 class Framework(models.Model):
-    """An inspection framework whose graded areas change per cycle (PEEL 2023–25, NCPI …)."""
+    """An inspection framework whose graded areas and grade scale change per cycle
+    (PEEL 2014–2020 on four points, PEEL 2023–25 on five, NCPI …)."""
 
     name = models.CharField(max_length=100, unique=True)
     report_kind = models.CharField(max_length=20, choices=ReportKind)
+    # The grades its judgments may take, best first: values of `Grade`. A list on the
+    # framework rather than rows of their own: it is read with the framework and
+    # edited with it, and the judgments' own constraint keeps every grade a known one.
+    grades = models.JSONField(default=five_point_scale, verbose_name="grade scale")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -55,12 +78,33 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The scale holds known grades, each once, and is put best first."""
+        grades = self.grades if isinstance(self.grades, list) else []
+        unknown = [g for g in grades if g not in Grade.values]
+        if unknown:
+            raise ValidationError({"grades": SCALE_UNKNOWN.format(grade=unknown[0])})
+        if not grades:
+            raise ValidationError({"grades": SCALE_EMPTY})
+        self.grades = [g for g in Grade.values if g in grades]
+
+    def grade_choices(self) -> list[tuple[str, str]]:
+        """The scale as (value, label) pairs, best first."""
+        return [(grade.value, grade.label) for grade in Grade if grade.value in self.grades]
+
+    def is_on_scale(self, grade: str) -> bool:
+        return grade in self.grades
+
 
 class AssessmentArea(models.Model):
+    """A question or area a framework assesses, graded or not (PEEL 2023–25's victim
+    service assessment, and leadership in some early PEEL years, were not)."""
+
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="areas")
     name = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
     is_graded = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["framework", "position"]
@@ -196,7 +240,11 @@ class GradedJudgment(models.Model):
         return f"{self.area}: {self.get_grade_display()}"
 
     def clean(self) -> None:
-        if self.report_id and self.area_id and self.report.framework_id != self.area.framework_id:
-            raise ValidationError(
-                {"area": "Choose an area from the report's own inspection framework."}
-            )
+        if not (self.report_id and self.area_id):
+            return
+        framework = self.area.framework
+        if self.report.framework_id != framework.pk:
+            raise ValidationError({"area": AREA_OF_ANOTHER_FRAMEWORK})
+        if not framework.is_on_scale(self.grade):
+            message = GRADE_NOT_ON_SCALE.format(grade=grade_label(self.grade), framework=framework)
+            raise ValidationError({"grade": message})

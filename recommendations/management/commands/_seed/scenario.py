@@ -79,6 +79,7 @@ class DemoReports:
                 "adequate",
                 "good",
                 "requires_improvement",
+                "adequate",  # recording data about crime
             ],
         )
         by_date = (published + relativedelta(months=9)).replace(day=1) + relativedelta(

@@ -56,6 +56,16 @@ DEMO_USERS = (
     ("admin", Role.ADMINISTRATOR, "System", "Administrator (demo)", False),
 )
 
+# What each illustrative PPOG meeting concluded, by days after the move into Engage.
+PPOG_OUTCOMES = {
+    60: "Illustrative: the force's improvement plan was accepted; it reports back on "
+    "supervision of child protection investigations at the next meeting.",
+    180: "Illustrative: progress on training noted; evidence asked for on the quality of "
+    "referrals before any cause of concern is closed.",
+    300: "Illustrative: HMICFRS will revisit the child protection causes of concern before "
+    "considering exit.",
+}
+
 THEMES = {
     "initial-response": ("Child protection: initial response", "First contact and attendance."),
     "risk-referral": ("Risk assessment and referral", "Identifying risk and sharing it."),
@@ -282,9 +292,13 @@ class Seeder(DemoReports):
         )
         engage.causes_of_concern.set(peel.findings.filter(kind=FindingKind.CAUSE_OF_CONCERN))
         for offset in (60, 180, 300):
+            meets_on = engaged_on + timedelta(days=offset)
+            # Meetings already held have an outcome; those still to come have none yet.
+            held = meets_on <= self.today
             self.upsert(
                 PpogMeeting,
-                {"monitoring_period": engage, "meets_on": engaged_on + timedelta(days=offset)},
+                {"monitoring_period": engage, "meets_on": meets_on},
+                outcome=PPOG_OUTCOMES[offset] if held else "",
             )
         self.upsert(
             PpogMeeting, {"monitoring_period": engage, "meets_on": self.today + timedelta(days=35)}
