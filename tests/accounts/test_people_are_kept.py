@@ -82,3 +82,14 @@ def test_the_admin_deactivates_people_and_the_trail_records_it(client, administr
     assert {(c.object_id, tuple(c.detail["fields"])) for c in changes} == {
         (str(p.pk), ("is_active",)) for p in people
     }
+
+
+def test_the_audit_trail_page_shows_the_name_as_it_was_with_the_username(client):
+    person = make_user(Role.OPCC_STAFF, username="pexample", first_name="Pat", last_name="Example")
+    record(Event.SIGN_IN, user=person)
+    person.first_name = "Patricia"
+    person.save()
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    page = client.get(reverse("audit:log"), {"event": Event.SIGN_IN}).content.decode()
+    assert "Pat Example" in page and "pexample" in page
+    assert "Patricia" not in page
