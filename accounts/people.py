@@ -206,7 +206,7 @@ def sessions_end(person: User) -> int:
     return ended
 
 
-def _reminders_stop(person: User) -> None:
+def reminders_stop(person: User) -> None:
     """Reminders waiting for a digest, and digests not yet sent, go nowhere now."""
     from reminders.models import DeliveryStatus, Digest, Reminder
 
@@ -298,7 +298,7 @@ def person_deactivate(
         person.is_active = False
         person.save(update_fields=["is_active"])
         ended = sessions_end(person)
-        _reminders_stop(person)
+        reminders_stop(person)
         record(
             Event.PERSON_DEACTIVATED,
             request=request,

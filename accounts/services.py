@@ -84,12 +84,18 @@ def users_deactivate(*, users: Iterable[User], by: User) -> int:
 
     Each is saved on its own so the audit trail records the change; nobody may
     deactivate themselves, so the last administrator cannot lock everyone out.
+    As on the People page, their sessions end and their unsent reminders are dropped.
     """
+    from accounts.people import reminders_stop, sessions_end  # people.py imports this module
+
     count = 0
     for user in users:
         if user.is_active and user.pk != by.pk:
-            user.is_active = False
-            user.save(update_fields=["is_active"])
+            with transaction.atomic():
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+                sessions_end(user)
+                reminders_stop(user)
             count += 1
     return count
 
