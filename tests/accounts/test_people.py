@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -250,3 +252,20 @@ def test_the_people_link_is_in_the_menu_only_for_those_who_manage_people(
         client.force_login(user)
         page = client.get(reverse("recommendations:home")).content.decode()
         assert (f'href="{reverse("accounts:people")}"' in page) is shown, user
+
+
+def test_the_list_costs_the_same_few_queries_however_many_people(
+    staff, force, django_assert_max_num_queries
+):
+    def people_page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff.get(reverse("accounts:people")).status_code == 200
+        return len(queries)
+
+    make_user(Role.VIEWER, force=force)
+    few = people_page_queries()
+    for n in range(30):
+        make_user(Role.FORCE_LEAD if n % 2 else Role.VIEWER, force=force)
+    assert people_page_queries() == few
+    with django_assert_max_num_queries(12):
+        staff.get(reverse("accounts:people"))
