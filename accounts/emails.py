@@ -99,3 +99,15 @@ def access_changed(
             "after": after,
         },
     )
+
+
+def password_link(user: Any, *, url: str, expires_at: datetime, by: Any) -> EmailMultiAlternatives:
+    return _message(
+        "password_link",
+        to=user.email,
+        context={"user": user, "url": url, "expires_at": timezone.localtime(expires_at), "by": by},
+    )
+
+
+def password_set(user: Any, *, at: datetime) -> EmailMultiAlternatives:
+    return _message("password_set", to=user.email, context={"user": user, "at": at})

@@ -39,6 +39,7 @@ class TwoFactorPolicy(models.Model):
 class LinkPurpose(models.TextChoices):
     TWO_FACTOR_SETUP = "two_factor_setup", "Set up two-factor sign-in"
     SIGN_IN = "sign_in", "Sign in"
+    SET_PASSWORD = "set_password", "Set a new password"
 
 
 def token_hash(token: str) -> str:

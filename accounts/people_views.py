@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -18,9 +19,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import invitations, people
+from accounts import invitations, passwords, people, services
 from accounts.forms import AcceptForm, AccessForm, InviteForm, PeopleFilterForm
-from accounts.models import EmailStatus, Invitation, InvitationState
+from accounts.models import EmailStatus, Invitation, InvitationState, LinkPurpose
 from audit.models import AuditEvent, Event
 from recommendations.models import Role, User
 
@@ -32,6 +33,8 @@ ACCESS_EVENTS = (
     Event.ACCESS_CHANGED,
     Event.PERSON_DEACTIVATED,
     Event.PERSON_REACTIVATED,
+    Event.PASSWORD_LINK_SENT,
+    Event.PASSWORD_SET_BY_LINK,
 )
 NOT_VALID = {
     None: (
@@ -277,6 +280,63 @@ def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, f"{person} is already active.")
     return redirect("accounts:person-detail", person.pk)
+
+
+@require_POST
+def person_password_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email someone who forgot their password a link to set a new one."""
+    person = _person(request, pk)
+    refusal = people.why_not_manageable(request.user, person)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    try:
+        passwords.password_link_send(
+            person=person, by=request.user, now=timezone.now(), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"A link to set a new password was emailed to {person.email}. It works once, "
+            "for 24 hours.",
+        )
+    return redirect("accounts:person-detail", person.pk)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def password_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: choose a new password. Opening it changes nothing."""
+    now = timezone.now()
+    link = services.email_link_find(token=token, purpose=LinkPurpose.SET_PASSWORD, now=now)
+    if link is None or not link.user.is_active:
+        return _password_link_not_valid(request)
+    form = SetPasswordForm(link.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = passwords.password_link_use(
+                link=link, password=form.cleaned_data["new_password1"], now=now, request=request
+            )
+        except passwords.LinkSpent:
+            return _password_link_not_valid(request)
+        messages.success(
+            request, f"Your new password is set. Sign in as {person.get_username()} with it."
+        )
+        return redirect("login")
+    context = {"form": form, "username": link.user.get_username()}
+    return render(
+        request, "accounts/password_link.html", context, status=400 if form.errors else 200
+    )
+
+
+def _password_link_not_valid(request: HttpRequest) -> HttpResponse:
+    context = {
+        "title": "This link is not valid",
+        "text": "It has expired, has already been used, or a newer one was sent. Ask the "
+        "OPCC staff who manage Oversight's users to send you another.",
+    }
+    return render(request, "accounts/invitation_not_valid.html", context, status=404)
 
 
 @login_not_required

@@ -105,7 +105,12 @@ def _unconfirmed(user: User) -> TOTPDevice | None:
 
 
 def _email_link_create(
-    *, user: User, purpose: LinkPurpose, now: datetime, ip_address: str | None = None
+    *,
+    user: User,
+    purpose: LinkPurpose,
+    now: datetime,
+    ip_address: str | None = None,
+    lifetime: timedelta | None = None,
 ) -> tuple[EmailLink, str]:
     token = secrets.token_urlsafe(32)
     link = EmailLink.objects.create(
@@ -113,7 +118,7 @@ def _email_link_create(
         purpose=purpose,
         token_hash=token_hash(token),
         created_at=now,
-        expires_at=now + timedelta(minutes=settings.OVERSIGHT_EMAIL_LINK_MINUTES),
+        expires_at=now + (lifetime or timedelta(minutes=settings.OVERSIGHT_EMAIL_LINK_MINUTES)),
         ip_address=ip_address,
     )
     return link, token

@@ -28,12 +28,23 @@ urlpatterns = [
         people_views.invitation_accept,
         name="invitation-accept",
     ),
+    # Open too: the link staff email to someone who forgot their password.
+    path(
+        "accounts/set-password/<str:token>/",
+        people_views.password_link,
+        name="password-link",
+    ),
     # People, for OPCC staff who work across all forces and administrators.
     path("people/", people_views.people_list, name="people"),
     path("people/invite/", people_views.person_invite, name="person-invite"),
     path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
     path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person-deactivate"),
     path("people/<int:pk>/reactivate/", people_views.person_reactivate, name="person-reactivate"),
+    path(
+        "people/<int:pk>/password-link/",
+        people_views.person_password_link,
+        name="person-password-link",
+    ),
     path(
         "people/invitations/<int:pk>/send-again/",
         people_views.invitation_resend,

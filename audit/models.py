@@ -37,6 +37,8 @@ class Event(models.TextChoices):
     ACCESS_CHANGED = "access_changed", "Access changed"
     PERSON_DEACTIVATED = "person_deactivated", "Person deactivated"
     PERSON_REACTIVATED = "person_reactivated", "Person reactivated"
+    PASSWORD_LINK_SENT = "password_link_sent", "Set-a-password link emailed"
+    PASSWORD_SET_BY_LINK = "password_set_by_link", "Password set through an emailed link"
     CREATED = "created", "Record created"
     CHANGED = "changed", "Record changed"
     DELETED = "deleted", "Record deleted"

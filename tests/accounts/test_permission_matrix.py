@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import invitations
-from accounts.models import Invitation
+from accounts.models import EmailLink, Invitation
 from accounts.urls import urlpatterns
 from audit.models import AuditEvent
 from recommendations.models import Role, User
@@ -47,6 +47,8 @@ GET_MATRIX = {
     # The invitee has no account: the token is the credential. Signed in, the page
     # asks them to sign out first.
     "invitation-accept": ("token", OPEN),
+    "password-link": ("bad_token", dict.fromkeys(WHO, 404)),
+    "person-password-link": ("person", POST_ONLY),
     # Sign-in security (issue 12), with their own tests in this folder.
     "sign-in-link-request": (None, OPEN),
     "sign-in-link": ("bad_token", dict.fromkeys(WHO, 404)),
@@ -71,6 +73,11 @@ POST_MATRIX = {
     ),
     "person-deactivate": ("person", {}, MANAGERS_ONLY | {"opcc": 302, "administrator": 302}),
     "person-reactivate": ("person", {}, MANAGERS_ONLY | {"opcc": 302, "administrator": 302}),
+    "person-password-link": (
+        "person",
+        {},
+        MANAGERS_ONLY | {"opcc": 302, "administrator": 302},
+    ),
     "invitation-resend": ("invitation", {}, MANAGERS_ONLY | {"opcc": 302, "administrator": 302}),
     "invitation-withdraw": (
         "invitation",
@@ -85,6 +92,7 @@ ADMIN_TARGET_MATRIX = {
     ("person-deactivate", "GET"): ADMINISTRATORS_ONLY,
     ("person-deactivate", "POST"): ADMINISTRATORS_ONLY | {"administrator": 302},
     ("person-reactivate", "POST"): ADMINISTRATORS_ONLY | {"administrator": 302},
+    ("person-password-link", "POST"): ADMINISTRATORS_ONLY | {"administrator": 302},
     ("invitation-resend", "POST"): ADMINISTRATORS_ONLY | {"administrator": 302},
     ("invitation-withdraw", "POST"): ADMINISTRATORS_ONLY | {"administrator": 302},
 }
@@ -149,7 +157,12 @@ def state() -> tuple:
                 "pk", "token_hash", "withdrawn_at", "accepted_at"
             )
         ),
-        tuple(User.objects.order_by("pk").values_list("pk", "is_active", "force_id", "is_staff")),
+        tuple(
+            User.objects.order_by("pk").values_list(
+                "pk", "is_active", "force_id", "is_staff", "password"
+            )
+        ),
+        EmailLink.objects.count(),
         tuple(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id")),
         AuditEvent.objects.exclude(event__in=["sign_in", "access_denied"]).count(),
     )
