@@ -1,8 +1,9 @@
 """People, in the app: the list, inviting, each person's access, and accepting an invitation.
 
-Every page but the invitation link needs `people.can_manage_people` (OPCC staff who work
-across all forces, and administrators); the rest is refused with 403. The invitation
-link is open, since the invitee has no account yet: the token is the credential.
+Every page but the two emailed links needs `people.can_manage_people` (OPCC staff who
+work across all forces, and administrators); the rest is refused with 403. The links
+(an invitation, and a new password) are open, since their reader cannot sign in yet:
+the single-use token is the credential.
 """
 
 from __future__ import annotations
