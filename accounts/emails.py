@@ -65,3 +65,49 @@ def sign_in_link(
             "minutes": settings.OVERSIGHT_EMAIL_LINK_MINUTES,
         },
     )
+
+
+def invitation(
+    invitation: Any, *, url: str, invited_by: Any, role: str, scope: str
+) -> EmailMultiAlternatives:
+    return _message(
+        "invitation",
+        to=invitation.email,
+        context={
+            "invitation": invitation,
+            "url": url,
+            "invited_by": invited_by,
+            "role": role,
+            "scope": scope,
+            "expires_at": timezone.localtime(invitation.expires_at),
+        },
+    )
+
+
+def access_changed(
+    user: Any, *, changes: list[str], by: Any, at: datetime, after: str
+) -> EmailMultiAlternatives:
+    """Tells a person what someone else changed about their own access, and who."""
+    return _message(
+        "access_changed",
+        to=user.email,
+        context={
+            "user": user,
+            "changes": changes,
+            "by": by,
+            "at": timezone.localtime(at),
+            "after": after,
+        },
+    )
+
+
+def password_link(user: Any, *, url: str, expires_at: datetime, by: Any) -> EmailMultiAlternatives:
+    return _message(
+        "password_link",
+        to=user.email,
+        context={"user": user, "url": url, "expires_at": timezone.localtime(expires_at), "by": by},
+    )
+
+
+def password_set(user: Any, *, at: datetime) -> EmailMultiAlternatives:
+    return _message("password_set", to=user.email, context={"user": user, "at": at})

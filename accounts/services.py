@@ -84,12 +84,18 @@ def users_deactivate(*, users: Iterable[User], by: User) -> int:
 
     Each is saved on its own so the audit trail records the change; nobody may
     deactivate themselves, so the last administrator cannot lock everyone out.
+    As on the People page, their sessions end and their unsent reminders are dropped.
     """
+    from accounts.people import reminders_stop, sessions_end  # people.py imports this module
+
     count = 0
     for user in users:
         if user.is_active and user.pk != by.pk:
-            user.is_active = False
-            user.save(update_fields=["is_active"])
+            with transaction.atomic():
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+                sessions_end(user)
+                reminders_stop(user)
             count += 1
     return count
 
@@ -99,7 +105,12 @@ def _unconfirmed(user: User) -> TOTPDevice | None:
 
 
 def _email_link_create(
-    *, user: User, purpose: LinkPurpose, now: datetime, ip_address: str | None = None
+    *,
+    user: User,
+    purpose: LinkPurpose,
+    now: datetime,
+    ip_address: str | None = None,
+    lifetime: timedelta | None = None,
 ) -> tuple[EmailLink, str]:
     token = secrets.token_urlsafe(32)
     link = EmailLink.objects.create(
@@ -107,7 +118,7 @@ def _email_link_create(
         purpose=purpose,
         token_hash=token_hash(token),
         created_at=now,
-        expires_at=now + timedelta(minutes=settings.OVERSIGHT_EMAIL_LINK_MINUTES),
+        expires_at=now + (lifetime or timedelta(minutes=settings.OVERSIGHT_EMAIL_LINK_MINUTES)),
         ip_address=ip_address,
     )
     return link, token

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import people_views, views
 
 app_name = "accounts"
 
@@ -21,5 +21,38 @@ urlpatterns = [
         "accounts/two-factor/set-up/<str:token>/",
         views.two_factor_setup_link,
         name="two-factor-setup-link",
+    ),
+    # Open without signing in: the invitee has no account yet; the token is the credential.
+    path(
+        "accounts/invitation/<str:token>/",
+        people_views.invitation_accept,
+        name="invitation-accept",
+    ),
+    # Open too: the link staff email to someone who forgot their password.
+    path(
+        "accounts/set-password/<str:token>/",
+        people_views.password_link,
+        name="password-link",
+    ),
+    # People, for OPCC staff who work across all forces and administrators.
+    path("people/", people_views.people_list, name="people"),
+    path("people/invite/", people_views.person_invite, name="person-invite"),
+    path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
+    path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person-deactivate"),
+    path("people/<int:pk>/reactivate/", people_views.person_reactivate, name="person-reactivate"),
+    path(
+        "people/<int:pk>/password-link/",
+        people_views.person_password_link,
+        name="person-password-link",
+    ),
+    path(
+        "people/invitations/<int:pk>/send-again/",
+        people_views.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "people/invitations/<int:pk>/withdraw/",
+        people_views.invitation_withdraw,
+        name="invitation-withdraw",
     ),
 ]

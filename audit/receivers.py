@@ -22,6 +22,7 @@ NOT_AUDITED = {
     "reminders.ScanRecord",
     "reminders.CalendarFeed",  # its token must never be copied anywhere
     "accounts.EmailLink",  # recorded as the events they serve (link sent, device added)
+    "accounts.Invitation",  # recorded as what was done: invited, sent again, withdrawn, accepted
 }
 
 

@@ -397,6 +397,8 @@ OTP_TOTP_ISSUER = "Oversight"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Emailed links (first two-factor set-up) work once, for this many minutes.
 OVERSIGHT_EMAIL_LINK_MINUTES = env_int("OVERSIGHT_EMAIL_LINK_MINUTES", 30)
+# An invitation's link works once, for this many days: people open it when they can.
+OVERSIGHT_INVITATION_DAYS = env_int("OVERSIGHT_INVITATION_DAYS", 7)
 
 LOGGING = {
     "version": 1,

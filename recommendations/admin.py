@@ -16,6 +16,8 @@ from recommendations.models import (
     Framework,
     GradedJudgment,
     MonitoringPeriod,
+    Post,
+    PostHolding,
     PpogMeeting,
     ProgressUpdate,
     Report,
@@ -261,6 +263,33 @@ class DueDateRevisionAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Post)
+class PostAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "force", "is_opcc", "holder", "is_active")
+    list_filter = ("is_opcc", "is_active", "force")
+    list_select_related = ("force", "holder")
+    search_fields = ("title", "force__name", "holder__username", "holder__last_name")
+    # A holder changes through a handover on the post's page, which moves what the post
+    # owns and keeps the history; editing the field here would do neither.
+    readonly_fields = ("holder",)
+
+
+@admin.register(PostHolding)
+class PostHoldingAdmin(admin.ModelAdmin):
+    list_display = ("post", "holder", "started_on", "ended_on", "recorded_by")
+    list_select_related = ("post", "holder", "recorded_by")
+    search_fields = ("post__title", "holder__username", "holder__last_name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 

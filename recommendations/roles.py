@@ -54,6 +54,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "reminders.view_reminderschedule",
         "reminders.change_reminderschedule",
         "reminders.add_reminderschedule",
+        # Used only by OPCC staff who work across all forces (accounts/people.py).
+        "accounts.manage_people",
     },
 }
 # Administrators hold every permission of these apps, user management included.

@@ -128,3 +128,16 @@ def test_the_hash_memory_option_can_be_switched_off_for_a_pooler(tmp_path):
     url["DATABASE_URL"] += "?options=-c%20statement_timeout%3D5000"
     both = json.loads(run_settings(tmp_path, **url).stdout)
     assert both["db_options"] == "-c statement_timeout=5000 -c hash_mem_multiplier=8"
+
+
+def test_every_variable_the_settings_read_is_in_the_env_example():
+    """An operator learns the variables from `.env.example`: none may be missing."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    settings_source = (root / "oversight" / "settings.py").read_text()
+    read = set(re.findall(r"env_(?:str|int|bool)\(\s*\"([A-Z_]+)\"", settings_source))
+    read |= set(re.findall(r"environ\.get\(\"([A-Z_]+)\"", settings_source))
+    documented = set(re.findall(r"^#? ?([A-Z_]+)=", (root / ".env.example").read_text(), re.M))
+    assert {"OVERSIGHT_EMAIL_LINK_MINUTES", "OVERSIGHT_SIGN_IN_SLOW_AFTER"} <= read
+    assert read - documented == set()

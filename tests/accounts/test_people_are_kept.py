@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from audit.models import AuditEvent, Event
@@ -82,3 +83,30 @@ def test_the_admin_deactivates_people_and_the_trail_records_it(client, administr
     assert {(c.object_id, tuple(c.detail["fields"])) for c in changes} == {
         (str(p.pk), ("is_active",)) for p in people
     }
+
+
+def test_the_audit_trail_page_shows_the_name_as_it_was_with_the_username(client):
+    person = make_user(Role.OPCC_STAFF, username="pexample", first_name="Pat", last_name="Example")
+    record(Event.SIGN_IN, user=person)
+    person.first_name = "Patricia"
+    person.save()
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    page = client.get(reverse("audit:log"), {"event": Event.SIGN_IN}).content.decode()
+    assert "Pat Example" in page and "pexample" in page
+    assert "Patricia" not in page
+
+
+def test_deactivating_in_the_admin_ends_their_sessions_too(client, administrator):
+    person = make_user(Role.VIEWER)
+    theirs = type(client)()
+    theirs.force_login(person)
+    assert theirs.get(reverse("recommendations:home")).status_code == 200
+    client.force_login(administrator)
+    client.post(
+        reverse("admin:recommendations_user_changelist"),
+        {"action": "deactivate", "_selected_action": [person.pk]},
+    )
+    assert not [
+        s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(person.pk)
+    ]
+    assert theirs.get(reverse("recommendations:home")).status_code == 302

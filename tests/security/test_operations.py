@@ -35,6 +35,8 @@ ANONYMOUS_ALLOWED = {
     "admin:login": "the admin's own sign-in page",
     "accounts:sign-in-link-request": "people whose sign-in is locked; answers the same for anyone",
     "accounts:sign-in-link": "the emailed link; lifts a lockout, never signs anyone in",
+    "accounts:invitation-accept": "the emailed invitation; the invitee has no account yet",
+    "accounts:password-link": "the emailed link to set a new password; the token is the credential",
 }
 
 
