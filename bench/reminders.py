@@ -6,7 +6,8 @@ Uses PostgreSQL from BENCH_DATABASE_URL (default: a local `oversight_bench`
 database, created and seeded with `seed_demo --scale`). Prints:
 - the scan's query count and time, and a re-run's inserted rows and time,
   with the time of a plain COUNT(*) of active findings as the baseline;
-- digests per second sent to a local SMTP sink (aiosmtpd) for N recipients.
+- digests per second sent to a local SMTP sink (aiosmtpd) for N recipients, and
+  how many SMTP sessions the sender opened for them.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def _deliver(recipients: int, today) -> None:
     from recommendations.models import Finding, User
     from reminders import services
     from reminders.models import DeliveryStatus, Digest, ItemType, Reminder, ReminderKind
-    from tests.support.smtp import SmtpServer
+    from tests.support.smtp import ControlledSmtpServer
 
     User.objects.filter(username__startswith="bench-recipient-").delete()
     users = User.objects.bulk_create(
@@ -95,17 +96,19 @@ def _deliver(recipients: int, today) -> None:
         ]
     )
     services.digests_compose(today=today)
-    with SmtpServer() as server:
+    with ControlledSmtpServer() as server:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
         started = time.perf_counter()
         outcome = services.digests_send(today=today, limit=recipients + 10)
         elapsed = time.perf_counter() - started
         received = len(server.sink.received)
+        sessions = server.sink.sessions
     sent = Digest.objects.filter(status=DeliveryStatus.SENT).count()
     print(
         f"Delivery: {sent:,} digests to {recipients:,} recipients in {elapsed:.1f} s = "
-        f"{sent / elapsed:.0f} digests/s ({received:,} received by the SMTP sink; {outcome})"
+        f"{sent / elapsed:.0f} digests/s ({received:,} received by the SMTP sink over "
+        f"{sessions:,} SMTP session(s); {outcome})"
     )
     Digest.objects.all().delete()
     User.objects.filter(username__startswith="bench-recipient-").delete()
