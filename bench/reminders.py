@@ -67,6 +67,8 @@ def main() -> None:
 
 
 def _deliver(recipients: int, today) -> None:
+    import logging
+
     from django.conf import settings
 
     from recommendations.models import Finding, User
@@ -96,6 +98,8 @@ def _deliver(recipients: int, today) -> None:
         ]
     )
     services.digests_compose(today=today)
+    # aiosmtpd logs every command at INFO: in this process that would be timed too.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     with ControlledSmtpServer() as server:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
