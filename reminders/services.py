@@ -40,6 +40,7 @@ from reminders.audience import Audience
 from reminders.items import BATCH, ReminderRow
 from reminders.models import DeliveryStatus, Digest, Reminder, ScanRecord
 from reminders.policy import Policy
+from reminders.smtp import Failure, classify
 
 logger = logging.getLogger(__name__)
 
@@ -223,24 +224,25 @@ def digest_deliver(
         if smtp is not None:
             # The session may be broken: the next message opens a fresh one.
             smtp.close()
-        return _record_failure(digest, exc, now=now or timezone.now())
+        return _record_failure(digest, classify(exc), now=now or timezone.now())
     Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
     )
     return DeliveryStatus.SENT
 
 
-def _record_failure(digest: Digest, exc: Exception, *, now: datetime) -> DeliveryStatus:
-    permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) or digest.attempts >= MAX_ATTEMPTS
+def _record_failure(digest: Digest, failure: Failure, *, now: datetime) -> DeliveryStatus:
+    # Only a 5xx refusal is final; anything temporary is retried (greylisting included).
+    permanent = failure.permanent or digest.attempts >= MAX_ATTEMPTS
     status = DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING
     backoff = timedelta(minutes=2 ** min(digest.attempts, 8))
     Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
         status=status,
         next_attempt_at=now + backoff,
-        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        last_error=str(failure)[:2000],
     )
     log = logger.error if permanent else logger.warning
-    log("Digest %s attempt %s failed: %s", digest.pk, digest.attempts, exc)
+    log("Digest %s attempt %s failed: %s", digest.pk, digest.attempts, failure)
     return status
 
 

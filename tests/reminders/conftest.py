@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -31,3 +31,28 @@ def report(force):
 @pytest.fixture
 def due_in_a_week(report, owner, opcc_lead):
     return make_finding(report=report, owner=owner, opcc_lead=opcc_lead, due_on=date(2026, 3, 31))
+
+
+@pytest.fixture
+def controlled_smtp(settings):
+    """A real SMTP server whose replies each test sets per recipient, and Django
+    configured to send to it."""
+    from tests.support.smtp import ControlledSmtpServer
+
+    with ControlledSmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_TIMEOUT = 5
+        yield server
+
+
+def owners_due_in_a_week(report, count: int) -> list:
+    """`count` force leads, each owning one recommendation due a week after TODAY."""
+    owners = []
+    for i in range(count):
+        owner = make_user(Role.FORCE_LEAD, force=report.force, email=f"owner{i}@force.example")
+        make_finding(report=report, owner=owner, due_on=TODAY + timedelta(days=7))
+        owners.append(owner)
+    return owners

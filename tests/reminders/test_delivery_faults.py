@@ -1,0 +1,83 @@
+"""What each SMTP outcome means for a digest, against a real SMTP server that answers
+each recipient as the test says: greylisting, refusals, outages and late replies."""
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from reminders import services, smtp
+from reminders.models import DeliveryStatus, Digest
+from tests.reminders.conftest import TODAY, owners_due_in_a_week
+
+pytestmark = pytest.mark.django_db
+
+
+def composed(report, count: int) -> list:
+    owners = owners_due_in_a_week(report, count)
+    services.reminders_scan(today=TODAY)
+    services.digests_compose(today=TODAY)
+    return owners
+
+
+def digest_of(user) -> Digest:
+    return Digest.objects.get(recipient=user)
+
+
+@pytest.mark.parametrize("code", ["450 4.2.0", "451 4.7.1", "452 4.2.2"])
+def test_greylisting_at_rcpt_is_retried_and_delivered_once_it_lifts(controlled_smtp, report, code):
+    [owner] = composed(report, 1)
+    controlled_smtp.sink.behave(owner.email, rcpt=f"{code} Greylisted", lifts_after=60.0)
+    now = timezone.now()
+    controlled_smtp.sink.clock = lambda: 0.0  # the first try: greylisted
+    assert services.digests_send(today=TODAY, now=now) == {"pending": 1}
+    digest = digest_of(owner)
+    assert digest.status == DeliveryStatus.PENDING
+    assert digest.next_attempt_at == now + timedelta(minutes=2)
+    controlled_smtp.sink.clock = lambda: 120.0  # two minutes on: the greylist has lifted
+    assert services.digests_send(today=TODAY, now=now + timedelta(minutes=2)) == {"sent": 1}
+    assert controlled_smtp.sink.count(owner.email) == 1
+    assert not digest_of(owner).possible_duplicate
+
+
+def test_a_5xx_at_rcpt_fails_that_recipient_only_and_the_batch_goes_on(controlled_smtp, report):
+    owners = composed(report, 5)
+    refused = owners[2]
+    controlled_smtp.sink.behave(refused.email, rcpt="550 5.1.1 No such mailbox")
+    assert services.digests_send(today=TODAY) == {"sent": 4, "failed": 1}
+    failed = digest_of(refused)
+    assert (failed.status, failed.attempts) == (DeliveryStatus.FAILED, 1)
+    assert "550" in failed.last_error
+    assert [controlled_smtp.sink.count(o.email) for o in owners] == [1, 1, 0, 1, 1]
+
+
+def test_a_554_at_data_is_permanent_and_tried_once(controlled_smtp, report):
+    [owner, other] = composed(report, 2)
+    controlled_smtp.sink.behave(owner.email, data="554 5.7.1 Message refused")
+    now = timezone.now()
+    services.digests_send(today=TODAY, now=now)
+    for hours in range(1, 25):  # a day of ticks changes nothing
+        services.digests_send(today=TODAY, now=now + timedelta(hours=hours))
+    digest = digest_of(owner)
+    assert (digest.status, digest.attempts) == (DeliveryStatus.FAILED, 1)
+    data_replies = [r for r in controlled_smtp.sink.replies if r[:2] == (owner.email, "DATA")]
+    assert data_replies == [(owner.email, "DATA", "554 5.7.1 Message refused")]
+    assert controlled_smtp.sink.count(other.email) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@x": (450, b"greylisted")}), False),
+        (smtplib.SMTPRecipientsRefused({"a@x": (421, b"closing")}), False),
+        (smtplib.SMTPRecipientsRefused({"a@x": (550, b"unknown")}), True),
+        (smtplib.SMTPDataError(554, b"refused"), True),
+        (smtplib.SMTPDataError(451, b"try later"), False),
+        (smtplib.SMTPSenderRefused(553, b"not ours", "o@x"), False),
+        (smtplib.SMTPServerDisconnected("gone"), False),
+        (ConnectionRefusedError(), False),
+    ],
+)
+def test_what_each_outcome_means(error, permanent):
+    assert smtp.classify(error).permanent == permanent
