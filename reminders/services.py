@@ -9,10 +9,10 @@
   tomorrow's), and cancels reminders whose item has since been finished or whose
   deadline has moved.
 * `digests_send` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
-  lease, sends it with a stable Message-ID outside any transaction, then marks it
-  sent. A failed send is retried with backoff and ends as `failed`; a digest whose
-  worker died is re-sent after its lease expires and flagged as a possible
-  duplicate.
+  lease, sends it with a stable Message-ID outside any transaction and over one SMTP
+  session for the batch, then marks it sent. A failed send is retried with backoff
+  and ends as `failed`; a digest whose worker died is re-sent after its lease
+  expires and flagged as a possible duplicate.
 * `digests_dispatch` composes today's digests once the digest hour has come, then
   sends; `reminders_dispatch` scans first. The Celery tasks and `send_reminders`
   call these, so all of them keep the same rules.
@@ -22,25 +22,22 @@ from __future__ import annotations
 
 import logging
 import operator
-import smtplib
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from functools import reduce
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from recommendations.models import User
-from reminders import emails, items
+from reminders import emails, items, smtp
 from reminders.audience import Audience
 from reminders.items import BATCH, ReminderRow
 from reminders.models import DeliveryStatus, Digest, Reminder, ScanRecord
 from reminders.policy import Policy
-from reminders.smtp import Failure, classify
+from reminders.smtp import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -204,27 +201,19 @@ def digest_claim(*, now: datetime) -> Digest | None:
 
 
 def digest_deliver(
-    digest: Digest,
-    *,
-    today: date,
-    now: datetime | None = None,
-    smtp: BaseEmailBackend | None = None,
+    digest: Digest, *, today: date, session: smtp.Session, now: datetime | None = None
 ) -> DeliveryStatus:
-    """Send one claimed digest and record the outcome. Never raises for SMTP trouble."""
+    """Send one claimed digest in `session` and record the outcome. SMTP trouble never
+    raises, except `smtp.Unreachable` when there is no mail server to talk to."""
     message = emails.digest_message(digest, today=today)
     if message is None:
         Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.CANCELLED, last_error="Nothing left to remind about."
         )
         return DeliveryStatus.CANCELLED
-    message.connection = smtp
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as exc:
-        if smtp is not None:
-            # The session may be broken: the next message opens a fresh one.
-            smtp.close()
-        return _record_failure(digest, classify(exc), now=now or timezone.now())
+    failure = session.send(message)
+    if failure is not None:
+        return _record_failure(digest, failure, now=now or timezone.now())
     Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
     )
@@ -249,16 +238,25 @@ def _record_failure(digest: Digest, failure: Failure, *, now: datetime) -> Deliv
 def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Send claimable digests until none is left (or `limit` is reached)."""
     outcomes: dict[str, int] = defaultdict(int)
-    # One SMTP session for the batch; Django's backend reopens it after a failure.
-    smtp = get_connection()
+    # One SMTP session for the batch, reopened only if the server closes it.
+    session = smtp.Session()
     try:
         for _ in range(limit):
             digest = digest_claim(now=now or timezone.now())
             if digest is None:
                 break
-            outcomes[str(digest_deliver(digest, today=today, now=now, smtp=smtp).value)] += 1
+            try:
+                status = digest_deliver(digest, today=today, now=now, session=session)
+            except smtp.Unreachable as exc:
+                # No server: this digest waits its backoff, and the rest of the batch
+                # stays as it is for the next tick rather than each timing out in turn.
+                failure = Failure(exc, permanent=False)
+                status = _record_failure(digest, failure, now=now or timezone.now())
+                outcomes[str(status.value)] += 1
+                break
+            outcomes[str(status.value)] += 1
     finally:
-        smtp.close()
+        session.close()
     return dict(outcomes)
 
 

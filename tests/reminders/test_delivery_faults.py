@@ -41,7 +41,9 @@ def test_greylisting_at_rcpt_is_retried_and_delivered_once_it_lifts(controlled_s
     assert not digest_of(owner).possible_duplicate
 
 
-def test_a_5xx_at_rcpt_fails_that_recipient_only_and_the_batch_goes_on(controlled_smtp, report):
+def test_a_5xx_at_rcpt_fails_that_recipient_only_and_the_batch_goes_on_in_one_session(
+    controlled_smtp, report
+):
     owners = composed(report, 5)
     refused = owners[2]
     controlled_smtp.sink.behave(refused.email, rcpt="550 5.1.1 No such mailbox")
@@ -50,6 +52,7 @@ def test_a_5xx_at_rcpt_fails_that_recipient_only_and_the_batch_goes_on(controlle
     assert (failed.status, failed.attempts) == (DeliveryStatus.FAILED, 1)
     assert "550" in failed.last_error
     assert [controlled_smtp.sink.count(o.email) for o in owners] == [1, 1, 0, 1, 1]
+    assert controlled_smtp.sink.sessions == 1
 
 
 def test_a_554_at_data_is_permanent_and_tried_once(controlled_smtp, report):
@@ -64,6 +67,35 @@ def test_a_554_at_data_is_permanent_and_tried_once(controlled_smtp, report):
     data_replies = [r for r in controlled_smtp.sink.replies if r[:2] == (owner.email, "DATA")]
     assert data_replies == [(owner.email, "DATA", "554 5.7.1 Message refused")]
     assert controlled_smtp.sink.count(other.email) == 1
+
+
+def test_a_batch_of_fifty_digests_uses_one_smtp_session(controlled_smtp, report):
+    composed(report, 50)
+    assert services.digests_send(today=TODAY) == {"sent": 50}
+    assert controlled_smtp.sink.sessions == 1
+    assert len(controlled_smtp.sink.received) == 50
+
+
+def test_after_the_server_closes_the_session_the_next_digest_opens_a_new_one(
+    controlled_smtp, report
+):
+    composed(report, 2)
+    # Digests are claimed in order of their next attempt, then of their ids.
+    first, second = (d.recipient for d in Digest.objects.order_by("pk"))
+    # 421 at RCPT: the server is closing the channel (smtplib closes the socket).
+    controlled_smtp.sink.behave(first.email, rcpt="421 4.3.2 Shutting down", times=1)
+    outcome = services.digests_send(today=TODAY)
+    assert outcome == {"pending": 1, "sent": 1}
+    assert digest_of(first).status == DeliveryStatus.PENDING
+    assert controlled_smtp.sink.count(second.email) == 1
+    assert controlled_smtp.sink.sessions == 2
+
+
+def test_while_the_server_is_unreachable_a_tick_tries_one_digest_not_all(controlled_smtp, report):
+    composed(report, 5)
+    controlled_smtp.down()
+    assert services.digests_send(today=TODAY) == {"pending": 1}
+    assert sorted(Digest.objects.values_list("attempts", flat=True)) == [0, 0, 0, 0, 1]
 
 
 @pytest.mark.parametrize(
