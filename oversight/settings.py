@@ -282,6 +282,10 @@ OVERSIGHT_DASHBOARD_CACHE_SECONDS = env_int("OVERSIGHT_DASHBOARD_CACHE_SECONDS",
 OVERSIGHT_DIGEST_HOUR = env_int("OVERSIGHT_DIGEST_HOUR", 7)
 # The health endpoint reports the scan as stale after this many minutes.
 OVERSIGHT_SCAN_STALE_MINUTES = env_int("OVERSIGHT_SCAN_STALE_MINUTES", 30)
+# Seconds to wait for the reply to a message's data, longer than EMAIL_TIMEOUT: a server
+# may check a message before it answers (RFC 5321 suggests up to 10 minutes). A reply
+# later than this is treated as maybe delivered: the retry is flagged a possible duplicate.
+OVERSIGHT_SMTP_DATA_TIMEOUT = env_int("OVERSIGHT_SMTP_DATA_TIMEOUT", 120)
 
 # Findings due within this many days count as "due soon" everywhere.
 OVERSIGHT_DUE_SOON_DAYS = env_int("OVERSIGHT_DUE_SOON_DAYS", 30)

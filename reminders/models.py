@@ -125,8 +125,9 @@ class Digest(models.Model):
     # when the lease expires and another worker may take the digest over.
     next_attempt_at = models.DateTimeField()
     message_id = models.CharField(max_length=200, blank=True)
-    # Re-claimed after a lease expired: the first attempt may have reached the
-    # recipient before its worker died, so this send may be a duplicate.
+    # An earlier attempt may have reached the recipient: its worker died after
+    # sending (the lease expired), or the reply to the message data never came.
+    # So this send may be a duplicate.
     possible_duplicate = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,8 +11,8 @@
 * `digests_send` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
   lease, sends it with a stable Message-ID outside any transaction and over one SMTP
   session for the batch, then marks it sent. A failed send is retried with backoff
-  and ends as `failed`; a digest whose worker died is re-sent after its lease
-  expires and flagged as a possible duplicate.
+  and ends as `failed`; a digest whose worker died, or whose reply to the message
+  data never came, is sent again flagged as a possible duplicate.
 * `digests_dispatch` composes today's digests once the digest hour has come, then
   sends; `reminders_dispatch` scans first. The Celery tasks and `send_reminders`
   call these, so all of them keep the same rules.
@@ -41,6 +41,7 @@ from reminders.smtp import Failure
 
 logger = logging.getLogger(__name__)
 
+# The shortest lease; `lease()` stretches it to cover the slowest possible send.
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 # Any constant will do: it only has to be the same for every scanner.
@@ -160,6 +161,14 @@ def digests_compose(*, today: date, now: datetime | None = None) -> int:
 # ---------------------------------------------------------------- drain
 
 
+def lease() -> timedelta:
+    """How long a claimed digest is left to its worker: twice the slowest send (the
+    connection's timeout and the wait for the reply to the data), and 5 minutes at least,
+    so a digest is never taken over while its first attempt may still succeed."""
+    slowest = (settings.EMAIL_TIMEOUT or 0) + settings.OVERSIGHT_SMTP_DATA_TIMEOUT
+    return max(LEASE, timedelta(seconds=2 * slowest))
+
+
 def _message_id(digest: Digest) -> str:
     from urllib.parse import urlsplit
 
@@ -185,7 +194,7 @@ def digest_claim(*, now: datetime) -> Digest | None:
             logger.warning("Digest %s re-claimed after its lease expired", digest.pk)
         digest.status = DeliveryStatus.SENDING
         digest.attempts = F("attempts") + 1
-        digest.next_attempt_at = now + LEASE
+        digest.next_attempt_at = now + lease()
         digest.message_id = digest.message_id or _message_id(digest)
         digest.save(
             update_fields=[
@@ -225,10 +234,16 @@ def _record_failure(digest: Digest, failure: Failure, *, now: datetime) -> Deliv
     permanent = failure.permanent or digest.attempts >= MAX_ATTEMPTS
     status = DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING
     backoff = timedelta(minutes=2 ** min(digest.attempts, 8))
+    changes: dict[str, object] = {}
+    if failure.maybe_delivered:
+        # The server may have stored it before the reply was lost: the next attempt
+        # may be a second copy, so it carries the flag.
+        changes["possible_duplicate"] = True
     Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
         status=status,
         next_attempt_at=now + backoff,
         last_error=str(failure)[:2000],
+        **changes,
     )
     log = logger.error if permanent else logger.warning
     log("Digest %s attempt %s failed: %s", digest.pk, digest.attempts, failure)
@@ -250,7 +265,7 @@ def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) 
             except smtp.Unreachable as exc:
                 # No server: this digest waits its backoff, and the rest of the batch
                 # stays as it is for the next tick rather than each timing out in turn.
-                failure = Failure(exc, permanent=False)
+                failure = Failure(exc, permanent=False, maybe_delivered=False)
                 status = _record_failure(digest, failure, now=now or timezone.now())
                 outcomes[str(status.value)] += 1
                 break

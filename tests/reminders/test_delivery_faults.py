@@ -98,18 +98,59 @@ def test_while_the_server_is_unreachable_a_tick_tries_one_digest_not_all(control
     assert sorted(Digest.objects.values_list("attempts", flat=True)) == [0, 0, 0, 0, 1]
 
 
+def test_a_data_reply_later_than_the_connection_timeout_but_within_the_data_timeout_is_fine(
+    controlled_smtp, report, settings
+):
+    [owner] = composed(report, 1)
+    settings.EMAIL_TIMEOUT = 1
+    settings.OVERSIGHT_SMTP_DATA_TIMEOUT = 5
+    controlled_smtp.sink.behave(owner.email, delay=2.0)
+    assert services.digests_send(today=TODAY) == {"sent": 1}
+    assert not digest_of(owner).possible_duplicate
+
+
+def test_a_data_reply_after_the_timeout_flags_the_retry_as_a_possible_duplicate(
+    controlled_smtp, report, settings
+):
+    [owner] = composed(report, 1)
+    settings.EMAIL_TIMEOUT = 1
+    settings.OVERSIGHT_SMTP_DATA_TIMEOUT = 1
+    # The server stores the message, then answers after the client has given up.
+    controlled_smtp.sink.behave(owner.email, delay=3.0, times=1)
+    now = timezone.now()
+    assert services.digests_send(today=TODAY, now=now) == {"pending": 1}
+    digest = digest_of(owner)
+    assert digest.possible_duplicate and digest.status == DeliveryStatus.PENDING
+    assert services.digests_send(today=TODAY, now=now + timedelta(minutes=2)) == {"sent": 1}
+    # Two copies reached the person: the second is flagged, with the same Message-ID.
+    copies = controlled_smtp.sink.to(owner.email)
+    assert len(copies) == 2 and copies[0].message_id == copies[1].message_id
+    assert digest_of(owner).possible_duplicate
+
+
+def test_the_lease_outlasts_the_slowest_send(settings):
+    settings.EMAIL_TIMEOUT, settings.OVERSIGHT_SMTP_DATA_TIMEOUT = 30, 120
+    assert services.lease() == timedelta(minutes=5)
+    settings.OVERSIGHT_SMTP_DATA_TIMEOUT = 600
+    assert services.lease() == timedelta(seconds=2 * 630)
+
+
 @pytest.mark.parametrize(
-    ("error", "permanent"),
+    ("error", "sent", "permanent", "maybe"),
     [
-        (smtplib.SMTPRecipientsRefused({"a@x": (450, b"greylisted")}), False),
-        (smtplib.SMTPRecipientsRefused({"a@x": (421, b"closing")}), False),
-        (smtplib.SMTPRecipientsRefused({"a@x": (550, b"unknown")}), True),
-        (smtplib.SMTPDataError(554, b"refused"), True),
-        (smtplib.SMTPDataError(451, b"try later"), False),
-        (smtplib.SMTPSenderRefused(553, b"not ours", "o@x"), False),
-        (smtplib.SMTPServerDisconnected("gone"), False),
-        (ConnectionRefusedError(), False),
+        (smtplib.SMTPRecipientsRefused({"a@x": (450, b"greylisted")}), None, False, False),
+        (smtplib.SMTPRecipientsRefused({"a@x": (421, b"closing")}), None, False, False),
+        (smtplib.SMTPRecipientsRefused({"a@x": (550, b"unknown")}), None, True, False),
+        (smtplib.SMTPDataError(554, b"refused"), True, True, False),
+        (smtplib.SMTPDataError(451, b"try later"), True, False, False),
+        (smtplib.SMTPSenderRefused(553, b"not ours", "o@x"), None, False, False),
+        (smtplib.SMTPServerDisconnected("gone"), False, False, False),
+        (smtplib.SMTPServerDisconnected("gone"), True, False, True),
+        (TimeoutError("timed out"), True, False, True),
+        (smtplib.SMTPServerDisconnected("gone"), None, False, True),  # cannot tell: flag
+        (ConnectionRefusedError(), False, False, False),
     ],
 )
-def test_what_each_outcome_means(error, permanent):
-    assert smtp.classify(error).permanent == permanent
+def test_what_each_outcome_means(error, sent, permanent, maybe):
+    failure = smtp.classify(error, message_sent=sent)
+    assert (failure.permanent, failure.maybe_delivered) == (permanent, maybe)
