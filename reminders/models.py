@@ -110,6 +110,14 @@ class DigestQuerySet(models.QuerySet["Digest"]):
             status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING), next_attempt_at__lt=before
         )
 
+    def undelivered(self) -> Self:
+        """Still to go out: waiting for an attempt, in backoff, or being sent."""
+        return self.filter(status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING))
+
+    def past_retrying(self, *, now: datetime) -> Self:
+        """Waiting for another attempt after their time for retries has run out."""
+        return self.filter(status=DeliveryStatus.PENDING, retry_until__lte=now)
+
 
 class Digest(models.Model):
     """One email to one person for one day, holding all their reminders."""
@@ -131,7 +139,12 @@ class Digest(models.Model):
     possible_duplicate = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Temporary failures are retried until then; after it the digest is given up
+    # and its reminders go into the person's next digest.
+    retry_until = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When it failed for good, for the health check's window of recent failures.
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = DigestQuerySet.as_manager()
 
@@ -148,6 +161,11 @@ class Digest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False),
                 name="digest_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DeliveryStatus.FAILED, failed_at__isnull=False)
+                | (~Q(status=DeliveryStatus.FAILED) & Q(failed_at__isnull=True)),
+                name="digest_failed_has_time",
             ),
         ]
         indexes = [

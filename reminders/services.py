@@ -10,9 +10,12 @@
   deadline has moved.
 * `digests_send` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
   lease, sends it with a stable Message-ID outside any transaction and over one SMTP
-  session for the batch, then marks it sent. A failed send is retried with backoff
-  and ends as `failed`; a digest whose worker died, or whose reply to the message
-  data never came, is sent again flagged as a possible duplicate.
+  session for the batch, then marks it sent. A refusal for good (5xx) fails that
+  digest alone; anything
+  temporary is retried with backoff capped at OVERSIGHT_DIGEST_RETRY_MAX_MINUTES until
+  the digest is OVERSIGHT_DIGEST_RETRY_HOURS old, when its reminders go into the
+  person's next digest instead. A digest whose worker died, or whose reply to the
+  message data never came, is sent again flagged as a possible duplicate.
 * `digests_dispatch` composes today's digests once the digest hour has come, then
   sends; `reminders_dispatch` scans first. The Celery tasks and `send_reminders`
   call these, so all of them keep the same rules.
@@ -28,7 +31,8 @@ from functools import reduce
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from recommendations.models import User
@@ -43,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 # The shortest lease; `lease()` stretches it to cover the slowest possible send.
 LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 6
+GAVE_UP = "Not delivered in time: its reminders go into the next digest. Last error: "
 # Any constant will do: it only has to be the same for every scanner.
 SCAN_LOCK_KEY = 7_265_001
 
@@ -133,9 +137,16 @@ def digests_compose(*, today: date, now: datetime | None = None) -> int:
     if not recipients:
         return 0
     emails_of = dict(User.objects.filter(pk__in=recipients).values_list("pk", "email"))
+    retry_until = now + timedelta(hours=settings.OVERSIGHT_DIGEST_RETRY_HOURS)
     Digest.objects.bulk_create(
         [
-            Digest(recipient_id=pk, digest_date=today, to=emails_of[pk], next_attempt_at=now)
+            Digest(
+                recipient_id=pk,
+                digest_date=today,
+                to=emails_of[pk],
+                next_attempt_at=now,
+                retry_until=retry_until,
+            )
             for pk in recipients
         ],
         ignore_conflicts=True,
@@ -167,6 +178,14 @@ def lease() -> timedelta:
     so a digest is never taken over while its first attempt may still succeed."""
     slowest = (settings.EMAIL_TIMEOUT or 0) + settings.OVERSIGHT_SMTP_DATA_TIMEOUT
     return max(LEASE, timedelta(seconds=2 * slowest))
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … minutes after each temporary failure, at most
+    OVERSIGHT_DIGEST_RETRY_MAX_MINUTES apart, however long the trouble lasts."""
+    return timedelta(
+        minutes=min(2 ** min(attempts, 16), settings.OVERSIGHT_DIGEST_RETRY_MAX_MINUTES)
+    )
 
 
 def _message_id(digest: Digest) -> str:
@@ -222,36 +241,57 @@ def digest_deliver(
         return DeliveryStatus.CANCELLED
     failure = session.send(message)
     if failure is not None:
-        return _record_failure(digest, failure, now=now or timezone.now())
+        return _record_failure(digest, failure, now)
     Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
     )
     return DeliveryStatus.SENT
 
 
-def _record_failure(digest: Digest, failure: Failure, *, now: datetime) -> DeliveryStatus:
-    # Only a 5xx refusal is final; anything temporary is retried (greylisting included).
-    permanent = failure.permanent or digest.attempts >= MAX_ATTEMPTS
-    status = DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING
-    backoff = timedelta(minutes=2 ** min(digest.attempts, 8))
-    changes: dict[str, object] = {}
+def _record_failure(digest: Digest, failure: Failure, now: datetime | None) -> DeliveryStatus:
+    now = now or timezone.now()
+    changes: dict[str, object] = {"last_error": str(failure)[:2000]}
+    if failure.permanent:
+        status = DeliveryStatus.FAILED
+        changes["failed_at"] = now
+    else:
+        status = DeliveryStatus.PENDING
+        changes["next_attempt_at"] = now + backoff(digest.attempts)
     if failure.maybe_delivered:
         # The server may have stored it before the reply was lost: the next attempt
         # may be a second copy, so it carries the flag.
         changes["possible_duplicate"] = True
     Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
-        status=status,
-        next_attempt_at=now + backoff,
-        last_error=str(failure)[:2000],
-        **changes,
+        status=status, **changes
     )
-    log = logger.error if permanent else logger.warning
+    log = logger.error if failure.permanent else logger.warning
     log("Digest %s attempt %s failed: %s", digest.pk, digest.attempts, failure)
     return status
 
 
-def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Send claimable digests until none is left (or `limit` is reached)."""
+@transaction.atomic
+def digests_release_expired(*, now: datetime) -> int:
+    """Give up on digests still undelivered when their retries run out, and free their
+    reminders for the person's next digest (compose drops any that no longer apply).
+    Returns how many digests were given up."""
+    expired = list(
+        Digest.objects.select_for_update(skip_locked=True)
+        .past_retrying(now=now)
+        .values_list("pk", flat=True)
+    )
+    if not expired:
+        return 0
+    Reminder.objects.filter(digest_id__in=expired, cancelled=False).update(digest=None)
+    Digest.objects.filter(pk__in=expired).update(
+        status=DeliveryStatus.FAILED,
+        failed_at=now,
+        last_error=Concat(Value(GAVE_UP), F("last_error"), output_field=TextField()),
+    )
+    logger.error("Gave up on %d digest(s); their reminders wait for the next digest", len(expired))
+    return len(expired)
+
+
+def _send_batch(*, today: date, now: datetime | None, limit: int) -> dict[str, int]:
     outcomes: dict[str, int] = defaultdict(int)
     # One SMTP session for the batch, reopened only if the server closes it.
     session = smtp.Session()
@@ -266,13 +306,21 @@ def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) 
                 # No server: this digest waits its backoff, and the rest of the batch
                 # stays as it is for the next tick rather than each timing out in turn.
                 failure = Failure(exc, permanent=False, maybe_delivered=False)
-                status = _record_failure(digest, failure, now=now or timezone.now())
-                outcomes[str(status.value)] += 1
+                outcomes[str(_record_failure(digest, failure, now).value)] += 1
                 break
             outcomes[str(status.value)] += 1
     finally:
         session.close()
     return dict(outcomes)
+
+
+def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Send claimable digests until none is left (or `limit` is reached)."""
+    expired = digests_release_expired(now=now or timezone.now())
+    return {
+        **({"expired": expired} if expired else {}),
+        **_send_batch(today=today, now=now, limit=limit),
+    }
 
 
 def digest_hour_reached(*, now: datetime) -> bool:
@@ -286,14 +334,20 @@ def digests_dispatch(*, now: datetime | None = None, today: date | None = None) 
 
     Without `today`, the day and the hour are read from `now`, as beat's tick does.
     Given a `today`, the caller has chosen the day (a catch-up run, a test), so its
-    digests are composed at once, whatever the hour.
+    digests are composed at once, whatever the hour. Reminders of digests given up
+    on are freed first, so that this compose already takes them.
     """
     now = now or timezone.now()
     day = today or timezone.localdate(now)
+    expired = digests_release_expired(now=now)
     composed = 0
     if today is not None or digest_hour_reached(now=now):
         composed = digests_compose(today=day, now=now)
-    return {"digests": composed, **digests_send(today=day, now=now)}
+    return {
+        "digests": composed,
+        **({"expired": expired} if expired else {}),
+        **_send_batch(today=day, now=now, limit=500),
+    }
 
 
 def reminders_dispatch(*, now: datetime | None = None, today: date | None = None) -> dict[str, int]:

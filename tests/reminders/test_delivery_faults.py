@@ -33,7 +33,7 @@ def test_greylisting_at_rcpt_is_retried_and_delivered_once_it_lifts(controlled_s
     controlled_smtp.sink.clock = lambda: 0.0  # the first try: greylisted
     assert services.digests_send(today=TODAY, now=now) == {"pending": 1}
     digest = digest_of(owner)
-    assert digest.status == DeliveryStatus.PENDING
+    assert digest.status == DeliveryStatus.PENDING and digest.failed_at is None
     assert digest.next_attempt_at == now + timedelta(minutes=2)
     controlled_smtp.sink.clock = lambda: 120.0  # two minutes on: the greylist has lifted
     assert services.digests_send(today=TODAY, now=now + timedelta(minutes=2)) == {"sent": 1}
@@ -50,7 +50,7 @@ def test_a_5xx_at_rcpt_fails_that_recipient_only_and_the_batch_goes_on_in_one_se
     assert services.digests_send(today=TODAY) == {"sent": 4, "failed": 1}
     failed = digest_of(refused)
     assert (failed.status, failed.attempts) == (DeliveryStatus.FAILED, 1)
-    assert "550" in failed.last_error
+    assert failed.failed_at is not None and "550" in failed.last_error
     assert [controlled_smtp.sink.count(o.email) for o in owners] == [1, 1, 0, 1, 1]
     assert controlled_smtp.sink.sessions == 1
 
@@ -133,6 +133,53 @@ def test_the_lease_outlasts_the_slowest_send(settings):
     assert services.lease() == timedelta(minutes=5)
     settings.OVERSIGHT_SMTP_DATA_TIMEOUT = 600
     assert services.lease() == timedelta(seconds=2 * 630)
+
+
+def test_backoff_doubles_from_two_minutes_and_is_capped(settings):
+    settings.OVERSIGHT_DIGEST_RETRY_MAX_MINUTES = 30
+    minutes = [services.backoff(n).total_seconds() / 60 for n in range(1, 9)]
+    assert minutes == [2, 4, 8, 16, 30, 30, 30, 30]
+
+
+def test_a_six_hour_outage_loses_nothing(controlled_smtp, report):
+    owners = composed(report, 20)
+    controlled_smtp.down()
+    start = now = timezone.now()
+    while now < start + timedelta(hours=6):
+        assert services.digests_send(today=TODAY, now=now).get("sent", 0) == 0
+        now += timedelta(minutes=2)  # a send tick every two minutes (beat: every minute)
+    assert Digest.objects.filter(status=DeliveryStatus.FAILED).count() == 0
+    controlled_smtp.up()
+    deadline = now + timedelta(minutes=31)
+    while now < deadline and Digest.objects.undelivered().exists():
+        services.digests_send(today=TODAY, now=now)
+        now += timedelta(minutes=1)
+    assert [controlled_smtp.sink.count(o.email) for o in owners] == [1] * 20
+    assert not Digest.objects.filter(possible_duplicate=True).exists()
+
+
+def test_reminders_of_a_digest_undelivered_for_a_day_go_out_in_the_next_days_digest(
+    controlled_smtp, report, settings
+):
+    [owner] = composed(report, 1)
+    first = digest_of(owner)
+    [reminder] = first.reminders.all()
+    controlled_smtp.down()
+    now = timezone.now()
+    while now <= first.retry_until:
+        services.digests_send(today=TODAY, now=now)
+        now += timedelta(minutes=settings.OVERSIGHT_DIGEST_RETRY_MAX_MINUTES)
+    controlled_smtp.up()
+    tomorrow = TODAY + timedelta(days=1)
+    outcome = services.digests_dispatch(now=now, today=tomorrow)
+    assert outcome["sent"] == 1 and outcome.get("expired") == 1
+    first.refresh_from_db()
+    assert first.status == DeliveryStatus.FAILED
+    reminder.refresh_from_db()
+    assert reminder.digest.digest_date == tomorrow
+    assert reminder.digest.status == DeliveryStatus.SENT
+    [mail] = controlled_smtp.sink.to(owner.email)
+    assert mail.message_id == reminder.digest.message_id
 
 
 @pytest.mark.parametrize(
