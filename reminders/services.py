@@ -30,11 +30,13 @@ from datetime import date, datetime, timedelta
 from functools import reduce
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from audit import services as audit
 from recommendations.models import User
 from reminders import emails, items, smtp
 from reminders.audience import Audience
@@ -355,3 +357,39 @@ def reminders_dispatch(*, now: datetime | None = None, today: date | None = None
     now = now or timezone.now()
     created = reminders_scan(today=today or timezone.localdate(now))
     return {"recorded": created, **digests_dispatch(now=now, today=today)}
+
+
+# ---------------------------------------------------------------- by hand
+
+RETRY_NOT_FAILED = "Only a digest that failed can be sent again."
+RETRY_NOTHING_LEFT = (
+    "Nothing is left in this digest to send: its reminders have gone into a later digest "
+    "or no longer apply."
+)
+
+
+@transaction.atomic
+def digest_retry(*, digest_id: int, by: User, now: datetime | None = None) -> Digest:
+    """OPCC staff send a failed digest again (Sent reminders), to the person's address
+    as it is now, with a fresh day of retries. Recorded in the audit trail."""
+    now = now or timezone.now()
+    digest = Digest.objects.select_for_update().select_related("recipient").get(pk=digest_id)
+    if digest.status != DeliveryStatus.FAILED:
+        raise ValidationError(RETRY_NOT_FAILED)
+    if not digest.reminders.filter(cancelled=False).exists():
+        raise ValidationError(RETRY_NOTHING_LEFT)
+    before = {"to": digest.to, "last_error": digest.last_error[:300]}
+    digest.to = digest.recipient.email or digest.to
+    digest.status = DeliveryStatus.PENDING
+    digest.failed_at = None
+    digest.next_attempt_at = now
+    digest.retry_until = now + timedelta(hours=settings.OVERSIGHT_DIGEST_RETRY_HOURS)
+    digest.save(update_fields=["to", "status", "failed_at", "next_attempt_at", "retry_until"])
+    audit.record(
+        audit.Event.CHANGED,
+        user=by,
+        obj=digest,
+        detail={"action": "retry delivery", "before": before, "to": digest.to},
+    )
+    logger.info("Digest %s queued again by %s", digest.pk, by)
+    return digest

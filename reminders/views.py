@@ -3,16 +3,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reminders import calendar, schedule
+from recommendations.models import User
+from reminders import calendar, schedule, services
 from reminders.forms import PreferenceForm, ScheduleForm
 from reminders.models import CalendarFeed, DeliveryStatus, Digest, ReminderPreference, ScanRecord
 
@@ -73,10 +75,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @permission_required("reminders.view_delivery", raise_exception=True)
 def sent_reminders(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    visible = Digest.objects.all()
-    if request.user.force_id is not None:
-        # Staff scoped to a force see the digests of people of that force only.
-        visible = visible.filter(recipient__force_id=request.user.force_id)
+    visible = _visible_digests(request.user)
     digests = visible.select_related("recipient").annotate(
         items=Count("reminders", filter=Q(reminders__cancelled=False))
     )
@@ -129,6 +128,29 @@ def health(request: HttpRequest) -> JsonResponse:
     """
     report = reminder_health()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@require_POST
+@permission_required("reminders.view_delivery", raise_exception=True)
+def digest_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a failed digest again. Staff scoped to a force may retry only the digests of
+    that force's people, the ones Sent reminders shows them; others are 404."""
+    if not _visible_digests(request.user).filter(pk=pk).exists():
+        raise Http404
+    try:
+        services.digest_retry(digest_id=pk, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The digest will be sent again within a minute.")
+    return redirect(f"{reverse('reminders:sent')}?status=failed")
+
+
+def _visible_digests(user: User) -> QuerySet[Digest]:
+    if user.force_id is not None:
+        # Staff scoped to a force see the digests of people of that force only.
+        return Digest.objects.filter(recipient__force_id=user.force_id)
+    return Digest.objects.all()
 
 
 @require_http_methods(["GET", "POST"])
