@@ -282,6 +282,10 @@ OVERSIGHT_DASHBOARD_CACHE_SECONDS = env_int("OVERSIGHT_DASHBOARD_CACHE_SECONDS",
 OVERSIGHT_DIGEST_HOUR = env_int("OVERSIGHT_DIGEST_HOUR", 7)
 # The health endpoint reports the scan as stale after this many minutes.
 OVERSIGHT_SCAN_STALE_MINUTES = env_int("OVERSIGHT_SCAN_STALE_MINUTES", 30)
+# ... and an outage once the oldest undelivered digest is this old, whatever its backoff.
+OVERSIGHT_UNDELIVERED_ALERT_MINUTES = env_int("OVERSIGHT_UNDELIVERED_ALERT_MINUTES", 60)
+# ... and failed digests for this long after they failed (then only Sent reminders shows them).
+OVERSIGHT_FAILED_ALERT_HOURS = env_int("OVERSIGHT_FAILED_ALERT_HOURS", 24)
 # A digest the mail server turns away for now is retried with backoff (2, 4, 8 …
 # minutes) at most this far apart, until it is this many hours old; then its
 # reminders go into the person's next digest.

@@ -105,11 +105,6 @@ class DigestQuerySet(models.QuerySet["Digest"]):
             status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING), next_attempt_at__lte=now
         )
 
-    def stuck(self, *, before: datetime) -> Self:
-        return self.filter(
-            status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING), next_attempt_at__lt=before
-        )
-
     def undelivered(self) -> Self:
         """Still to go out: waiting for an attempt, in backoff, or being sent."""
         return self.filter(status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING))

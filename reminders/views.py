@@ -1,11 +1,11 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,23 +95,31 @@ def sent_reminders(request: HttpRequest) -> HttpResponse:
     return render(request, "reminders/sent_reminders.html", context)
 
 
-def reminder_health() -> dict[str, object]:
-    now = timezone.now()
+def reminder_health(*, now: datetime | None = None) -> dict[str, object]:
+    """What the health endpoint and Sent reminders say. Every threshold is a setting."""
+    now = now or timezone.now()
     last = ScanRecord.objects.order_by("-finished_at").first()
     stale_after = timedelta(minutes=settings.OVERSIGHT_SCAN_STALE_MINUTES)
-    stuck = Digest.objects.stuck(before=now - timedelta(minutes=15)).count()
-    failed = Digest.objects.filter(status=DeliveryStatus.FAILED).count()
+    # An outage shows as digests waiting, however their backoff moves their next try.
+    oldest = Digest.objects.undelivered().aggregate(oldest=Min("created_at"))["oldest"]
+    waiting = int((now - oldest).total_seconds() // 60) if oldest else 0
+    # Failures within a window, so one address refused for good does not mask the next
+    # incident by keeping the check red for ever (Sent reminders lists them all).
+    since = now - timedelta(hours=settings.OVERSIGHT_FAILED_ALERT_HOURS)
+    failed = Digest.objects.filter(status=DeliveryStatus.FAILED, failed_at__gte=since).count()
     problems = []
     if last is None or now - last.finished_at > stale_after:
         problems.append("The reminder scan has not run recently.")
-    if stuck:
-        problems.append(f"{stuck} digest(s) stuck for more than 15 minutes.")
+    if oldest and waiting >= settings.OVERSIGHT_UNDELIVERED_ALERT_MINUTES:
+        problems.append(f"A digest has waited {waiting} minutes to be delivered.")
     if failed:
-        problems.append(f"{failed} digest(s) failed to send.")
+        problems.append(
+            f"{failed} digest(s) failed in the last {settings.OVERSIGHT_FAILED_ALERT_HOURS} hours."
+        )
     return {
         "ok": not problems,
         "last_scan": last.finished_at.isoformat() if last else None,
-        "stuck": stuck,
+        "oldest_undelivered_minutes": waiting,
         "failed": failed,
         "pending": Digest.objects.filter(status=DeliveryStatus.PENDING).count(),
         "problems": problems,
@@ -122,7 +130,8 @@ def reminder_health() -> dict[str, object]:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For monitoring: 503 when the scan is stale or deliveries are stuck or failed.
+    """For monitoring: 503 when the scan is stale, a digest has waited too long or one
+    has failed recently.
 
     Counts only: nothing here identifies a person or a finding.
     """

@@ -102,6 +102,7 @@ def test_a_server_down_all_day_fails_the_digest_and_frees_its_reminders_for_the_
     response = client.get(reverse("reminders:health"))
     assert response.status_code == 503
     assert response.json()["failed"] == 1
+    assert "failed in the last 24 hours" in " ".join(response.json()["problems"])
 
 
 def test_health_is_ok_after_a_fresh_scan_and_503_when_the_scan_is_stale(client, settings, db):
