@@ -229,3 +229,20 @@ def test_concurrent_scans_record_each_reminder_once(force):
     assert Reminder.objects.count() == 30
     assert sum(results) == 30
     assert services.reminders_scan(today=today) == 0
+
+
+def test_beat_runs_the_first_scan_when_it_starts(
+    force, smtp_server, redis_server, services_started, tmp_path
+):
+    people_with_deadlines(force, 1)
+    env = child_env(
+        redis_url=redis_server.url,
+        smtp_port=smtp_server.port,
+        OVERSIGHT_SCAN_EVERY_SECONDS="600",
+        OVERSIGHT_SEND_EVERY_SECONDS="600",
+    )
+    services_started(worker("w1"), env, "worker")
+    beat = celery("beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule"))
+    started = services_started(beat, env, "beat")
+    # Not ten minutes later: the health check would call a fresh deploy stale.
+    wait_for(ScanRecord.objects.exists, timeout=45, what=f"a scan\n{started.output()[-1500:]}")
