@@ -10,8 +10,8 @@
   deadline has moved.
 * `digests_send` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
   lease, sends it with a stable Message-ID outside any transaction and over one SMTP
-  session for the batch, then marks it sent. A refusal for good (5xx) fails that
-  digest alone; anything
+  session for the batch, then marks it sent (on a fresh database connection if the
+  first has gone). A refusal for good (5xx) fails that digest alone; anything
   temporary is retried with backoff capped at OVERSIGHT_DIGEST_RETRY_MAX_MINUTES until
   the digest is OVERSIGHT_DIGEST_RETRY_HOURS old, when its reminders go into the
   person's next digest instead. A digest whose worker died, or whose reply to the
@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import logging
 import operator
+import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -49,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 # The shortest lease; `lease()` stretches it to cover the slowest possible send.
 LEASE = timedelta(minutes=5)
+# Tries at the "sent" mark, each on a fresh database connection, before giving up.
+MARK_TRIES = 3
 GAVE_UP = "Not delivered in time: its reminders go into the next digest. Last error: "
 # Any constant will do: it only has to be the same for every scanner.
 SCAN_LOCK_KEY = 7_265_001
@@ -174,6 +177,17 @@ def digests_compose(*, today: date, now: datetime | None = None) -> int:
 # ---------------------------------------------------------------- drain
 
 
+class SentNotRecorded(Exception):
+    """The mail server accepted a digest but the database could not be told."""
+
+    def __init__(self, digest: Digest) -> None:
+        super().__init__(
+            f"Digest {digest.pk} to {digest.to} was accepted by the mail server, but the "
+            "database could not record it as sent. It will be sent again, flagged as a "
+            "possible duplicate, once its lease runs out."
+        )
+
+
 def lease() -> timedelta:
     """How long a claimed digest is left to its worker: twice the slowest send (the
     connection's timeout and the wait for the reply to the data), and 5 minutes at least,
@@ -244,10 +258,32 @@ def digest_deliver(
     failure = session.send(message)
     if failure is not None:
         return _record_failure(digest, failure, now)
-    Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _mark_sent(digest)
     return DeliveryStatus.SENT
+
+
+def _mark_sent(digest: Digest) -> None:
+    """Record the server's acceptance. A connection dropped now would have the digest
+    sent again after its lease, so the mark is tried again on a fresh connection."""
+    for attempt in range(1, MARK_TRIES + 1):
+        try:
+            Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+            )
+            return
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning(
+                "Digest %s was accepted but not yet marked sent (try %d of %d): %s",
+                digest.pk,
+                attempt,
+                MARK_TRIES,
+                exc,
+            )
+            if connection.in_atomic_block:
+                break  # a fresh connection cannot rescue a broken transaction
+            connection.close()  # the next query opens a new connection
+            time.sleep(0.2 * attempt)
+    raise SentNotRecorded(digest)
 
 
 def _record_failure(digest: Digest, failure: Failure, now: datetime | None) -> DeliveryStatus:

@@ -56,3 +56,30 @@ def owners_due_in_a_week(report, count: int) -> list:
         make_finding(report=report, owner=owner, due_on=TODAY + timedelta(days=7))
         owners.append(owner)
     return owners
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A private redis-server, which a test may stop and start again."""
+    from tests.support.processes import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def services_started(tmp_path):
+    """Starts service processes (workers, beat, commands); stops them after the test."""
+    from tests.support.processes import Service
+
+    started: list[Service] = []
+
+    def start(args: list[str], env: dict[str, str], name: str) -> Service:
+        service = Service(args, env, tmp_path / f"{name}.log").start()
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.stop()

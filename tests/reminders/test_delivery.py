@@ -187,3 +187,15 @@ def test_digest_date_is_kept_in_the_subject(smtp_server, due, owner):
     services.reminders_dispatch(today=date(2026, 3, 24))
     [mail] = smtp_server.sink.to(owner.email)
     assert "24 March 2026" in mail.message["Subject"]
+
+
+def test_send_reminders_ends_with_a_clear_message_when_the_database_fails(monkeypatch, db):
+    from django.core.management import CommandError, call_command
+    from django.db import OperationalError
+
+    def gone(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "reminders_scan", gone)
+    with pytest.raises(CommandError, match=r"database connection failed .* Nothing is lost"):
+        call_command("send_reminders", "--today", TODAY.isoformat())

@@ -18,30 +18,9 @@ from recommendations.models import Role
 from reminders import services
 from reminders.models import DeliveryStatus, Digest, Reminder, ScanRecord
 from tests.factories import make_finding, make_report, make_user
-from tests.support.processes import RedisServer, Service, celery, child_env, wait_for, worker
+from tests.support.processes import RedisServer, celery, child_env, wait_for, worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def services_started(tmp_path):
-    started: list[Service] = []
-
-    def start(args: list[str], env: dict[str, str], name: str) -> Service:
-        service = Service(args, env, tmp_path / f"{name}.log").start()
-        started.append(service)
-        return service
-
-    yield start
-    for service in started:
-        service.stop()
 
 
 def ring(redis_server: RedisServer, task: str) -> None:
