@@ -27,6 +27,7 @@ import logging
 import operator
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 
@@ -100,8 +101,17 @@ def _insert(rows: list[ReminderRow]) -> int:
     return Reminder.objects.count() - before
 
 
-def reminders_scan(*, today: date, rules: Policy | None = None) -> int:
-    """Record every reminder due on or before `today`; return how many were new."""
+@dataclass(frozen=True)
+class Scan:
+    """What a scan did: `created` new reminders; `ran` is False when another scan held
+    the lock and this one left it the work."""
+
+    created: int
+    ran: bool = True
+
+
+def reminders_scan(*, today: date, rules: Policy | None = None) -> Scan:
+    """Record every reminder due on or before `today`."""
     rules = rules or Policy.from_settings()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -109,7 +119,8 @@ def reminders_scan(*, today: date, rules: Policy | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
                 if not cursor.fetchone()[0]:
-                    return 0
+                    logger.info("Reminder scan for %s skipped: another scan is running", today)
+                    return Scan(0, ran=False)
         found = items.Found(Audience.load(), [])
         for group in items.sharing_rows():
             # Items that read the same rows (deadlines, escalations) share one pass.
@@ -119,7 +130,7 @@ def reminders_scan(*, today: date, rules: Policy | None = None) -> int:
         created = _insert(found.rows)
         ScanRecord.objects.create(finished_at=timezone.now(), today=today, created=created)
     logger.info("Reminder scan for %s recorded %d new reminders", today, created)
-    return created
+    return Scan(created)
 
 
 def _still_applies(today: date) -> Q:
@@ -389,10 +400,15 @@ def digests_dispatch(*, now: datetime | None = None, today: date | None = None) 
 
 
 def reminders_dispatch(*, now: datetime | None = None, today: date | None = None) -> dict[str, int]:
-    """The whole job, for `send_reminders`: scan, then `digests_dispatch` (same rules)."""
+    """The whole job, for `send_reminders`: scan, then `digests_dispatch` (same rules).
+    `scan_ran` is 0 when another scan held the lock and this one left the work to it."""
     now = now or timezone.now()
-    created = reminders_scan(today=today or timezone.localdate(now))
-    return {"recorded": created, **digests_dispatch(now=now, today=today)}
+    scan = reminders_scan(today=today or timezone.localdate(now))
+    return {
+        "recorded": scan.created,
+        "scan_ran": int(scan.ran),
+        **digests_dispatch(now=now, today=today),
+    }
 
 
 # ---------------------------------------------------------------- by hand

@@ -52,9 +52,13 @@ class Command(BaseCommand):
     def _run(self, chosen: date | None, *, now: datetime) -> None:
         outcome = services.reminders_dispatch(now=now, today=chosen)
         today = chosen or timezone.localdate(now)
+        scanned = (
+            f"recorded {outcome['recorded']} new reminder(s)"
+            if outcome["scan_ran"]
+            else "scan skipped: another scan was running, and records the reminders due"
+        )
         self.stdout.write(
-            f"{today}: recorded {outcome['recorded']} new reminder(s); "
-            f"{outcome['digests']} digest(s) composed; "
+            f"{today}: {scanned}; {outcome['digests']} digest(s) composed; "
             f"sent {outcome.get('sent', 0)}, failed {outcome.get('failed', 0)}, "
             f"to retry {outcome.get('pending', 0)}."
         )
