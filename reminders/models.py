@@ -199,6 +199,9 @@ class ScanRecord(models.Model):
     finished_at = models.DateTimeField(db_index=True)
     today = models.DateField()
     created = models.PositiveIntegerField()
+    # Items the scan could not read and went past (each is logged), so that one bad
+    # row never stops everyone else's reminders, and the health check can say so.
+    skipped = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-finished_at"]

@@ -30,10 +30,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -103,10 +104,11 @@ def _insert(rows: list[ReminderRow]) -> int:
 
 @dataclass(frozen=True)
 class Scan:
-    """What a scan did: `created` new reminders; `ran` is False when another scan held
-    the lock and this one left it the work."""
+    """What a scan did: `created` new reminders; `skipped` items it could not read (each
+    logged); `ran` is False when another scan held the lock and this one left it the work."""
 
     created: int
+    skipped: int = 0
     ran: bool = True
 
 
@@ -122,15 +124,37 @@ def reminders_scan(*, today: date, rules: Policy | None = None) -> Scan:
                     logger.info("Reminder scan for %s skipped: another scan is running", today)
                     return Scan(0, ran=False)
         found = items.Found(Audience.load(), [])
+        skipped = 0
         for group in items.sharing_rows():
             # Items that read the same rows (deadlines, escalations) share one pass.
-            for row in group[0].rows(group[0].window(today=today, rules=rules)):
+            reading = group[0].window(today=today, rules=rules)
+            for row in group[0].rows(reading):
                 for item in group:
-                    item.remind(found, row, today=today, rules=rules)
+                    skipped += _remind(item, found, row, today=today, rules=rules)
+            skipped += len(reading.skipped)
         created = _insert(found.rows)
-        ScanRecord.objects.create(finished_at=timezone.now(), today=today, created=created)
+        ScanRecord.objects.create(
+            finished_at=timezone.now(), today=today, created=created, skipped=skipped
+        )
     logger.info("Reminder scan for %s recorded %d new reminders", today, created)
-    return Scan(created)
+    if skipped:
+        logger.error("Reminder scan for %s skipped %d item(s) it could not read", today, skipped)
+    return Scan(created, skipped)
+
+
+def _remind(item: items.Item, found: items.Found, row: items.Row, **when: Any) -> int:
+    """Offer one row to one item; 1 if the row could not be read (logged, and skipped, so
+    that one bad row never stops the reminders of everyone else)."""
+    before = len(found.rows)
+    try:
+        item.remind(found, row, **when)
+    except Exception:
+        del found.rows[before:]
+        logger.exception(
+            "Reminder scan skipped %s %s (%s)", row.item_type, row.item_id, type(item).__name__
+        )
+        return 1
+    return 0
 
 
 def _still_applies(today: date) -> Q:
@@ -260,7 +284,14 @@ def digest_deliver(
 ) -> DeliveryStatus:
     """Send one claimed digest in `session` and record the outcome. SMTP trouble never
     raises, except `smtp.Unreachable` when there is no mail server to talk to."""
-    message = emails.digest_message(digest, today=today)
+    try:
+        message = emails.digest_message(digest, today=today)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        # One digest that cannot be written must not hold up everyone else's.
+        logger.exception("Digest %s could not be composed", digest.pk)
+        return _record_failure(digest, Failure(exc, permanent=True, maybe_delivered=False), now)
     if message is None:
         Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.CANCELLED, last_error="Nothing left to remind about."
@@ -407,6 +438,7 @@ def reminders_dispatch(*, now: datetime | None = None, today: date | None = None
     return {
         "recorded": scan.created,
         "scan_ran": int(scan.ran),
+        "unreadable": scan.skipped,
         **digests_dispatch(now=now, today=today),
     }
 

@@ -107,6 +107,7 @@ def reminder_health(*, now: datetime | None = None) -> dict[str, object]:
     # incident by keeping the check red for ever (Sent reminders lists them all).
     since = now - timedelta(hours=settings.OVERSIGHT_FAILED_ALERT_HOURS)
     failed = Digest.objects.filter(status=DeliveryStatus.FAILED, failed_at__gte=since).count()
+    skipped = last.skipped if last else 0
     problems = []
     if last is None or now - last.finished_at > stale_after:
         problems.append("The reminder scan has not run recently.")
@@ -116,11 +117,14 @@ def reminder_health(*, now: datetime | None = None) -> dict[str, object]:
         problems.append(
             f"{failed} digest(s) failed in the last {settings.OVERSIGHT_FAILED_ALERT_HOURS} hours."
         )
+    if skipped:
+        problems.append(f"The last scan skipped {skipped} item(s) it could not read (see the log).")
     return {
         "ok": not problems,
         "last_scan": last.finished_at.isoformat() if last else None,
         "oldest_undelivered_minutes": waiting,
         "failed": failed,
+        "skipped": skipped,
         "pending": Digest.objects.filter(status=DeliveryStatus.PENDING).count(),
         "problems": problems,
     }
@@ -130,8 +134,8 @@ def reminder_health(*, now: datetime | None = None) -> dict[str, object]:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For monitoring: 503 when the scan is stale, a digest has waited too long or one
-    has failed recently.
+    """For monitoring: 503 when the scan is stale or skipped an item, a digest has waited
+    too long or one has failed recently.
 
     Counts only: nothing here identifies a person or a finding.
     """

@@ -91,6 +91,7 @@ def test_health_needs_no_sign_in_and_names_no_one(client, db):
         "last_scan",
         "oldest_undelivered_minutes",
         "failed",
+        "skipped",
         "pending",
         "problems",
     }

@@ -62,6 +62,11 @@ class Command(BaseCommand):
             f"sent {outcome.get('sent', 0)}, failed {outcome.get('failed', 0)}, "
             f"to retry {outcome.get('pending', 0)}."
         )
+        if outcome["unreadable"]:
+            self.stderr.write(
+                f"The scan skipped {outcome['unreadable']} item(s) it could not read; "
+                "the log names them."
+            )
         if outcome.get("expired"):
             self.stdout.write(
                 f"Gave up on {outcome['expired']} digest(s) undelivered for "
