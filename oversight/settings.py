@@ -295,6 +295,9 @@ OVERSIGHT_DIGEST_RETRY_HOURS = env_int("OVERSIGHT_DIGEST_RETRY_HOURS", 24)
 # may check a message before it answers (RFC 5321 suggests up to 10 minutes). A reply
 # later than this is treated as maybe delivered: the retry is flagged a possible duplicate.
 OVERSIGHT_SMTP_DATA_TIMEOUT = env_int("OVERSIGHT_SMTP_DATA_TIMEOUT", 120)
+# A digest lists at most this many items of each kind, the most urgent first, then
+# says how many more there are and links to them in Oversight.
+OVERSIGHT_DIGEST_ITEMS_PER_KIND = env_int("OVERSIGHT_DIGEST_ITEMS_PER_KIND", 20)
 
 # Findings due within this many days count as "due soon" everywhere.
 OVERSIGHT_DUE_SOON_DAYS = env_int("OVERSIGHT_DUE_SOON_DAYS", 30)
