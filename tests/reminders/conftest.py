@@ -34,18 +34,33 @@ def due_in_a_week(report, owner, opcc_lead):
 
 
 @pytest.fixture
-def controlled_smtp(settings):
-    """A real SMTP server whose replies each test sets per recipient, and Django
-    configured to send to it."""
+def controlled_smtp(smtp_server, settings):
+    """A real SMTP server whose replies each test sets per recipient: Django set up as
+    for `smtp_server`, sending to this one instead."""
     from tests.support.smtp import ControlledSmtpServer
 
     with ControlledSmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
         settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_TIMEOUT = 5
         yield server
+
+
+@pytest.fixture
+def failed(due_in_a_week, owner):
+    """The owner's digest for TODAY, refused for good at its one attempt."""
+    from django.utils import timezone
+
+    from reminders import services
+    from reminders.models import DeliveryStatus, Digest
+
+    services.reminders_scan(today=TODAY)
+    services.digests_compose(today=TODAY)
+    Digest.objects.filter(recipient=owner).update(
+        status=DeliveryStatus.FAILED,
+        failed_at=timezone.now(),
+        attempts=1,
+        last_error="SMTPRecipientsRefused: 550 5.1.1 No such mailbox",
+    )
+    return Digest.objects.get(recipient=owner)
 
 
 def owners_due_in_a_week(report, count: int) -> list:

@@ -8,21 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reminders import services
-from reminders.models import DeliveryStatus, Digest
+from reminders.models import Digest
 from tests.reminders.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def failed(due_in_a_week, owner) -> Digest:
-    services.reminders_scan(today=TODAY)
-    services.digests_compose(today=TODAY)
-    digest = Digest.objects.get(recipient=owner)
-    Digest.objects.filter(pk=digest.pk).update(
-        status=DeliveryStatus.FAILED, failed_at=timezone.now(), attempts=1
-    )
-    return Digest.objects.get(pk=digest.pk)
 
 
 def health(client) -> tuple[int, dict]:

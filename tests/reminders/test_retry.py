@@ -1,7 +1,6 @@
 """Sent reminders' "Send again" for failed digests: who may, what it changes, the audit."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,6 +8,7 @@ from audit.models import AuditEvent
 from reminders import services
 from reminders.models import DeliveryStatus, Digest
 from tests.reminders.conftest import TODAY
+from tests.test_permission_matrix import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,27 +23,6 @@ RETRY = {
     "opcc": 302,
     "administrator": 302,
 }
-
-
-@pytest.fixture
-def failed(due_in_a_week, owner) -> Digest:
-    services.reminders_scan(today=TODAY)
-    services.digests_compose(today=TODAY)
-    digest = Digest.objects.get(recipient=owner)
-    Digest.objects.filter(pk=digest.pk).update(
-        status=DeliveryStatus.FAILED,
-        failed_at=timezone.now(),
-        attempts=1,
-        last_error="SMTPRecipientsRefused: 550 5.1.1 No such mailbox",
-    )
-    return Digest.objects.get(pk=digest.pk)
-
-
-def client_for(request, who: str) -> Client:
-    client = Client()
-    if who != "anonymous":
-        client.force_login(request.getfixturevalue(who))
-    return client
 
 
 def state() -> tuple:
