@@ -314,6 +314,22 @@ OVERSIGHT_DASHBOARD_CACHE_SECONDS = env_int("OVERSIGHT_DASHBOARD_CACHE_SECONDS",
 OVERSIGHT_DIGEST_HOUR = env_int("OVERSIGHT_DIGEST_HOUR", 7)
 # The health endpoint reports the scan as stale after this many minutes.
 OVERSIGHT_SCAN_STALE_MINUTES = env_int("OVERSIGHT_SCAN_STALE_MINUTES", 30)
+# ... and an outage once the oldest undelivered digest is this old, whatever its backoff.
+OVERSIGHT_UNDELIVERED_ALERT_MINUTES = env_int("OVERSIGHT_UNDELIVERED_ALERT_MINUTES", 60)
+# ... and failed digests for this long after they failed (then only Sent reminders shows them).
+OVERSIGHT_FAILED_ALERT_HOURS = env_int("OVERSIGHT_FAILED_ALERT_HOURS", 24)
+# A digest the mail server turns away for now is retried with backoff (2, 4, 8 …
+# minutes) at most this far apart, until it is this many hours old; then its
+# reminders go into the person's next digest.
+OVERSIGHT_DIGEST_RETRY_MAX_MINUTES = env_int("OVERSIGHT_DIGEST_RETRY_MAX_MINUTES", 30)
+OVERSIGHT_DIGEST_RETRY_HOURS = env_int("OVERSIGHT_DIGEST_RETRY_HOURS", 24)
+# Seconds to wait for the reply to a message's data, longer than EMAIL_TIMEOUT: a server
+# may check a message before it answers (RFC 5321 suggests up to 10 minutes). A reply
+# later than this is treated as maybe delivered: the retry is flagged a possible duplicate.
+OVERSIGHT_SMTP_DATA_TIMEOUT = env_int("OVERSIGHT_SMTP_DATA_TIMEOUT", 120)
+# A digest lists at most this many items of each kind, the most urgent first, then
+# says how many more there are and links to them in Oversight.
+OVERSIGHT_DIGEST_ITEMS_PER_KIND = env_int("OVERSIGHT_DIGEST_ITEMS_PER_KIND", 20)
 
 # Findings due within this many days count as "due soon" everywhere.
 OVERSIGHT_DUE_SOON_DAYS = env_int("OVERSIGHT_DUE_SOON_DAYS", 30)

@@ -13,12 +13,14 @@ scan reads those rows once and offers each row to both.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import ClassVar, NamedTuple
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +43,8 @@ from reminders.models import ItemType, Reminder, ReminderKind
 from reminders.policy import Occasion, Policy
 
 BATCH = 2000
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- shared shapes
 
@@ -99,12 +103,18 @@ def _finding_url(pk: int) -> str:
 @dataclass(frozen=True)
 class Reading:
     """Which rows to read: items dated from `since` to `until` (either open) under the
-    schedule `rules`; with `person`, only rows that may concern them."""
+    schedule `rules`; with `person`, only rows that may concern them. Rows that cannot
+    be read are logged and left out, and counted in `skipped`."""
 
     since: date | None
     until: date | None
     rules: Policy
     person: Audience | None = None
+    skipped: list[tuple[str, int]] = field(default_factory=list, compare=False)
+
+    def skip(self, item_type: str, item_id: int) -> None:
+        logger.exception("Skipped %s %s: it cannot be read", item_type, item_id)
+        self.skipped.append((item_type, item_id))
 
     def between(self, field: str, *, before: timedelta = timedelta(0)) -> Q:
         """`field` within the bounds, each moved `before` earlier (for a date that
@@ -305,9 +315,12 @@ class _ReportCountdown(_Countdown):
     def rows(self, reading: Reading) -> Iterator[Row]:
         reports = self._reports_dated(reading).filter(_in_scope(reading.person, "force_id"))
         for pk, published_on, force_id in reports.values_list("pk", "published_on", "force_id"):
-            yield Row(
-                ItemType.REPORT.value, pk, self._date_of(published_on, reading.rules), force_id
-            )
+            try:
+                on = self._date_of(published_on, reading.rules)
+            except (OverflowError, ValueError):
+                reading.skip(ItemType.REPORT.value, pk)
+                continue
+            yield Row(ItemType.REPORT.value, pk, on, force_id)
 
     def uid(self, row: Row) -> str:
         return f"{self.uid_prefix}-{row.item_id}"
@@ -442,7 +455,11 @@ class AssuranceBacklog(Item):
             claims = claims.filter(status_changed_at__lte=timezone.make_aware(end_of_day))
         values = claims.values_list("pk", "status_changed_at", "force_id", "opcc_lead_id")
         for pk, claimed_at, force_id, lead_id in values:
-            claimed_on = timezone.localdate(claimed_at)
+            try:
+                claimed_on = timezone.localdate(claimed_at)
+            except (OverflowError, ValueError):
+                reading.skip(ItemType.FINDING.value, pk)
+                continue
             yield Row(ItemType.FINDING.value, pk, claimed_on, force_id, lead_id=lead_id)
 
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
@@ -492,9 +509,29 @@ def lines_for(reminders: Sequence[Reminder]) -> dict[int, Line]:
         by_item.setdefault(BY_KIND[reminder.kind], []).append(reminder)
     lines = {}
     for item, theirs in by_item.items():
-        described = item.describe({(r.item_type, r.item_id) for r in theirs})
+        described = _described(item, {(r.item_type, r.item_id) for r in theirs})
         for reminder in theirs:
             line = described.get((reminder.item_type, reminder.item_id))
             if line is not None:
                 lines[reminder.pk] = line
     return lines
+
+
+def _described(item: Item, keys: set[tuple[str, int]]) -> dict[tuple[str, int], Line]:
+    """`item.describe(keys)`; if one of them cannot be described, the others one at a
+    time, leaving out (and logging) the one that fails, so one bad row never keeps a
+    digest from everyone else's lines."""
+    try:
+        return item.describe(keys)
+    except DatabaseError:
+        raise
+    except Exception:
+        lines: dict[tuple[str, int], Line] = {}
+        for key in sorted(keys):
+            try:
+                lines.update(item.describe({key}))
+            except DatabaseError:
+                raise
+            except Exception:
+                logger.exception("Left %s %s out of a digest: it cannot be described", *key)
+        return lines

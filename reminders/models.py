@@ -105,10 +105,13 @@ class DigestQuerySet(models.QuerySet["Digest"]):
             status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING), next_attempt_at__lte=now
         )
 
-    def stuck(self, *, before: datetime) -> Self:
-        return self.filter(
-            status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING), next_attempt_at__lt=before
-        )
+    def undelivered(self) -> Self:
+        """Still to go out: waiting for an attempt, in backoff, or being sent."""
+        return self.filter(status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING))
+
+    def past_retrying(self, *, now: datetime) -> Self:
+        """Waiting for another attempt after their time for retries has run out."""
+        return self.filter(status=DeliveryStatus.PENDING, retry_until__lte=now)
 
 
 class Digest(models.Model):
@@ -125,12 +128,18 @@ class Digest(models.Model):
     # when the lease expires and another worker may take the digest over.
     next_attempt_at = models.DateTimeField()
     message_id = models.CharField(max_length=200, blank=True)
-    # Re-claimed after a lease expired: the first attempt may have reached the
-    # recipient before its worker died, so this send may be a duplicate.
+    # An earlier attempt may have reached the recipient: its worker died after
+    # sending (the lease expired), or the reply to the message data never came.
+    # So this send may be a duplicate.
     possible_duplicate = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Temporary failures are retried until then; after it the digest is given up
+    # and its reminders go into the person's next digest.
+    retry_until = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When it failed for good, for the health check's window of recent failures.
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = DigestQuerySet.as_manager()
 
@@ -147,6 +156,11 @@ class Digest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False),
                 name="digest_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DeliveryStatus.FAILED, failed_at__isnull=False)
+                | (~Q(status=DeliveryStatus.FAILED) & Q(failed_at__isnull=True)),
+                name="digest_failed_has_time",
             ),
         ]
         indexes = [
@@ -185,6 +199,9 @@ class ScanRecord(models.Model):
     finished_at = models.DateTimeField(db_index=True)
     today = models.DateField()
     created = models.PositiveIntegerField()
+    # Items the scan could not read and went past (each is logged), so that one bad
+    # row never stops everyone else's reminders, and the health check can say so.
+    skipped = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-finished_at"]

@@ -9,10 +9,13 @@
   tomorrow's), and cancels reminders whose item has since been finished or whose
   deadline has moved.
 * `digests_send` claims one digest at a time with FOR UPDATE SKIP LOCKED and a committed
-  lease, sends it with a stable Message-ID outside any transaction, then marks it
-  sent. A failed send is retried with backoff and ends as `failed`; a digest whose
-  worker died is re-sent after its lease expires and flagged as a possible
-  duplicate.
+  lease, sends it with a stable Message-ID outside any transaction and over one SMTP
+  session for the batch, then marks it sent (on a fresh database connection if the
+  first has gone). A refusal for good (5xx) fails that digest alone; anything
+  temporary is retried with backoff capped at OVERSIGHT_DIGEST_RETRY_MAX_MINUTES until
+  the digest is OVERSIGHT_DIGEST_RETRY_HOURS old, when its reminders go into the
+  person's next digest instead. A digest whose worker died, or whose reply to the
+  message data never came, is sent again flagged as a possible duplicate.
 * `digests_dispatch` composes today's digests once the digest hour has come, then
   sends; `reminders_dispatch` scans first. The Celery tasks and `send_reminders`
   call these, so all of them keep the same rules.
@@ -22,29 +25,36 @@ from __future__ import annotations
 
 import logging
 import operator
-import smtplib
+import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
+from audit import services as audit
 from recommendations.models import User
-from reminders import emails, items
+from reminders import emails, items, smtp
 from reminders.audience import Audience
 from reminders.items import BATCH, ReminderRow
 from reminders.models import DeliveryStatus, Digest, Reminder, ScanRecord
 from reminders.policy import Policy
+from reminders.smtp import Failure
 
 logger = logging.getLogger(__name__)
 
+# The shortest lease; `lease()` stretches it to cover the slowest possible send.
 LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 6
+# Tries at the "sent" mark, each on a fresh database connection, before giving up.
+MARK_TRIES = 3
+GAVE_UP = "Not delivered in time: its reminders go into the next digest. Last error: "
 # Any constant will do: it only has to be the same for every scanner.
 SCAN_LOCK_KEY = 7_265_001
 
@@ -92,8 +102,18 @@ def _insert(rows: list[ReminderRow]) -> int:
     return Reminder.objects.count() - before
 
 
-def reminders_scan(*, today: date, rules: Policy | None = None) -> int:
-    """Record every reminder due on or before `today`; return how many were new."""
+@dataclass(frozen=True)
+class Scan:
+    """What a scan did: `created` new reminders; `skipped` items it could not read (each
+    logged); `ran` is False when another scan held the lock and this one left it the work."""
+
+    created: int
+    skipped: int = 0
+    ran: bool = True
+
+
+def reminders_scan(*, today: date, rules: Policy | None = None) -> Scan:
+    """Record every reminder due on or before `today`."""
     rules = rules or Policy.from_settings()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -101,17 +121,40 @@ def reminders_scan(*, today: date, rules: Policy | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
                 if not cursor.fetchone()[0]:
-                    return 0
+                    logger.info("Reminder scan for %s skipped: another scan is running", today)
+                    return Scan(0, ran=False)
         found = items.Found(Audience.load(), [])
+        skipped = 0
         for group in items.sharing_rows():
             # Items that read the same rows (deadlines, escalations) share one pass.
-            for row in group[0].rows(group[0].window(today=today, rules=rules)):
+            reading = group[0].window(today=today, rules=rules)
+            for row in group[0].rows(reading):
                 for item in group:
-                    item.remind(found, row, today=today, rules=rules)
+                    skipped += _remind(item, found, row, today=today, rules=rules)
+            skipped += len(reading.skipped)
         created = _insert(found.rows)
-        ScanRecord.objects.create(finished_at=timezone.now(), today=today, created=created)
+        ScanRecord.objects.create(
+            finished_at=timezone.now(), today=today, created=created, skipped=skipped
+        )
     logger.info("Reminder scan for %s recorded %d new reminders", today, created)
-    return created
+    if skipped:
+        logger.error("Reminder scan for %s skipped %d item(s) it could not read", today, skipped)
+    return Scan(created, skipped)
+
+
+def _remind(item: items.Item, found: items.Found, row: items.Row, **when: Any) -> int:
+    """Offer one row to one item; 1 if the row could not be read (logged, and skipped, so
+    that one bad row never stops the reminders of everyone else)."""
+    before = len(found.rows)
+    try:
+        item.remind(found, row, **when)
+    except Exception:
+        del found.rows[before:]
+        logger.exception(
+            "Reminder scan skipped %s %s (%s)", row.item_type, row.item_id, type(item).__name__
+        )
+        return 1
+    return 0
 
 
 def _still_applies(today: date) -> Q:
@@ -134,9 +177,16 @@ def digests_compose(*, today: date, now: datetime | None = None) -> int:
     if not recipients:
         return 0
     emails_of = dict(User.objects.filter(pk__in=recipients).values_list("pk", "email"))
+    retry_until = now + timedelta(hours=settings.OVERSIGHT_DIGEST_RETRY_HOURS)
     Digest.objects.bulk_create(
         [
-            Digest(recipient_id=pk, digest_date=today, to=emails_of[pk], next_attempt_at=now)
+            Digest(
+                recipient_id=pk,
+                digest_date=today,
+                to=emails_of[pk],
+                next_attempt_at=now,
+                retry_until=retry_until,
+            )
             for pk in recipients
         ],
         ignore_conflicts=True,
@@ -160,6 +210,33 @@ def digests_compose(*, today: date, now: datetime | None = None) -> int:
 
 
 # ---------------------------------------------------------------- drain
+
+
+class SentNotRecorded(Exception):
+    """The mail server accepted a digest but the database could not be told."""
+
+    def __init__(self, digest: Digest) -> None:
+        super().__init__(
+            f"Digest {digest.pk} to {digest.to} was accepted by the mail server, but the "
+            "database could not record it as sent. It will be sent again, flagged as a "
+            "possible duplicate, once its lease runs out."
+        )
+
+
+def lease() -> timedelta:
+    """How long a claimed digest is left to its worker: twice the slowest send (the
+    connection's timeout and the wait for the reply to the data), and 5 minutes at least,
+    so a digest is never taken over while its first attempt may still succeed."""
+    slowest = (settings.EMAIL_TIMEOUT or 0) + settings.OVERSIGHT_SMTP_DATA_TIMEOUT
+    return max(LEASE, timedelta(seconds=2 * slowest))
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … minutes after each temporary failure, at most
+    OVERSIGHT_DIGEST_RETRY_MAX_MINUTES apart, however long the trouble lasts."""
+    return timedelta(
+        minutes=min(2 ** min(attempts, 16), settings.OVERSIGHT_DIGEST_RETRY_MAX_MINUTES)
+    )
 
 
 def _message_id(digest: Digest) -> str:
@@ -187,7 +264,7 @@ def digest_claim(*, now: datetime) -> Digest | None:
             logger.warning("Digest %s re-claimed after its lease expired", digest.pk)
         digest.status = DeliveryStatus.SENDING
         digest.attempts = F("attempts") + 1
-        digest.next_attempt_at = now + LEASE
+        digest.next_attempt_at = now + lease()
         digest.message_id = digest.message_id or _message_id(digest)
         digest.save(
             update_fields=[
@@ -203,61 +280,127 @@ def digest_claim(*, now: datetime) -> Digest | None:
 
 
 def digest_deliver(
-    digest: Digest,
-    *,
-    today: date,
-    now: datetime | None = None,
-    smtp: BaseEmailBackend | None = None,
+    digest: Digest, *, today: date, session: smtp.Session, now: datetime | None = None
 ) -> DeliveryStatus:
-    """Send one claimed digest and record the outcome. Never raises for SMTP trouble."""
-    message = emails.digest_message(digest, today=today)
+    """Send one claimed digest in `session` and record the outcome. SMTP trouble never
+    raises, except `smtp.Unreachable` when there is no mail server to talk to."""
+    try:
+        message = emails.digest_message(digest, today=today)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        # One digest that cannot be written must not hold up everyone else's.
+        logger.exception("Digest %s could not be composed", digest.pk)
+        return _record_failure(digest, Failure(exc, permanent=True, maybe_delivered=False), now)
     if message is None:
         Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.CANCELLED, last_error="Nothing left to remind about."
         )
         return DeliveryStatus.CANCELLED
-    message.connection = smtp
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as exc:
-        if smtp is not None:
-            # The session may be broken: the next message opens a fresh one.
-            smtp.close()
-        return _record_failure(digest, exc, now=now or timezone.now())
-    Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    failure = session.send(message)
+    if failure is not None:
+        return _record_failure(digest, failure, now)
+    _mark_sent(digest)
     return DeliveryStatus.SENT
 
 
-def _record_failure(digest: Digest, exc: Exception, *, now: datetime) -> DeliveryStatus:
-    permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) or digest.attempts >= MAX_ATTEMPTS
-    status = DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING
-    backoff = timedelta(minutes=2 ** min(digest.attempts, 8))
+def _mark_sent(digest: Digest) -> None:
+    """Record the server's acceptance. A connection dropped now would have the digest
+    sent again after its lease, so the mark is tried again on a fresh connection."""
+    for attempt in range(1, MARK_TRIES + 1):
+        try:
+            Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+            )
+            return
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning(
+                "Digest %s was accepted but not yet marked sent (try %d of %d): %s",
+                digest.pk,
+                attempt,
+                MARK_TRIES,
+                exc,
+            )
+            if connection.in_atomic_block:
+                break  # a fresh connection cannot rescue a broken transaction
+            connection.close()  # the next query opens a new connection
+            time.sleep(0.2 * attempt)
+    raise SentNotRecorded(digest)
+
+
+def _record_failure(digest: Digest, failure: Failure, now: datetime | None) -> DeliveryStatus:
+    now = now or timezone.now()
+    changes: dict[str, object] = {"last_error": str(failure)[:2000]}
+    if failure.permanent:
+        status = DeliveryStatus.FAILED
+        changes["failed_at"] = now
+    else:
+        status = DeliveryStatus.PENDING
+        changes["next_attempt_at"] = now + backoff(digest.attempts)
+    if failure.maybe_delivered:
+        # The server may have stored it before the reply was lost: the next attempt
+        # may be a second copy, so it carries the flag.
+        changes["possible_duplicate"] = True
     Digest.objects.filter(pk=digest.pk, status=DeliveryStatus.SENDING).update(
-        status=status,
-        next_attempt_at=now + backoff,
-        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        status=status, **changes
     )
-    log = logger.error if permanent else logger.warning
-    log("Digest %s attempt %s failed: %s", digest.pk, digest.attempts, exc)
+    log = logger.error if failure.permanent else logger.warning
+    log("Digest %s attempt %s failed: %s", digest.pk, digest.attempts, failure)
     return status
 
 
-def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Send claimable digests until none is left (or `limit` is reached)."""
+@transaction.atomic
+def digests_release_expired(*, now: datetime) -> int:
+    """Give up on digests still undelivered when their retries run out, and free their
+    reminders for the person's next digest (compose drops any that no longer apply).
+    Returns how many digests were given up."""
+    expired = list(
+        Digest.objects.select_for_update(skip_locked=True)
+        .past_retrying(now=now)
+        .values_list("pk", flat=True)
+    )
+    if not expired:
+        return 0
+    Reminder.objects.filter(digest_id__in=expired, cancelled=False).update(digest=None)
+    Digest.objects.filter(pk__in=expired).update(
+        status=DeliveryStatus.FAILED,
+        failed_at=now,
+        last_error=Concat(Value(GAVE_UP), F("last_error"), output_field=TextField()),
+    )
+    logger.error("Gave up on %d digest(s); their reminders wait for the next digest", len(expired))
+    return len(expired)
+
+
+def _send_batch(*, today: date, now: datetime | None, limit: int) -> dict[str, int]:
     outcomes: dict[str, int] = defaultdict(int)
-    # One SMTP session for the batch; Django's backend reopens it after a failure.
-    smtp = get_connection()
+    # One SMTP session for the batch, reopened only if the server closes it.
+    session = smtp.Session()
     try:
         for _ in range(limit):
             digest = digest_claim(now=now or timezone.now())
             if digest is None:
                 break
-            outcomes[str(digest_deliver(digest, today=today, now=now, smtp=smtp).value)] += 1
+            try:
+                status = digest_deliver(digest, today=today, now=now, session=session)
+            except smtp.Unreachable as exc:
+                # No server: this digest waits its backoff, and the rest of the batch
+                # stays as it is for the next tick rather than each timing out in turn.
+                failure = Failure(exc, permanent=False, maybe_delivered=False)
+                outcomes[str(_record_failure(digest, failure, now).value)] += 1
+                break
+            outcomes[str(status.value)] += 1
     finally:
-        smtp.close()
+        session.close()
     return dict(outcomes)
+
+
+def digests_send(*, today: date, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Send claimable digests until none is left (or `limit` is reached)."""
+    expired = digests_release_expired(now=now or timezone.now())
+    return {
+        **({"expired": expired} if expired else {}),
+        **_send_batch(today=today, now=now, limit=limit),
+    }
 
 
 def digest_hour_reached(*, now: datetime) -> bool:
@@ -271,18 +414,66 @@ def digests_dispatch(*, now: datetime | None = None, today: date | None = None) 
 
     Without `today`, the day and the hour are read from `now`, as beat's tick does.
     Given a `today`, the caller has chosen the day (a catch-up run, a test), so its
-    digests are composed at once, whatever the hour.
+    digests are composed at once, whatever the hour. Reminders of digests given up
+    on are freed first, so that this compose already takes them.
     """
     now = now or timezone.now()
     day = today or timezone.localdate(now)
+    expired = digests_release_expired(now=now)
     composed = 0
     if today is not None or digest_hour_reached(now=now):
         composed = digests_compose(today=day, now=now)
-    return {"digests": composed, **digests_send(today=day, now=now)}
+    return {
+        "digests": composed,
+        **({"expired": expired} if expired else {}),
+        **_send_batch(today=day, now=now, limit=500),
+    }
 
 
 def reminders_dispatch(*, now: datetime | None = None, today: date | None = None) -> dict[str, int]:
-    """The whole job, for `send_reminders`: scan, then `digests_dispatch` (same rules)."""
+    """The whole job, for `send_reminders`: scan, then `digests_dispatch` (same rules).
+    `scan_ran` is 0 when another scan held the lock and this one left the work to it."""
     now = now or timezone.now()
-    created = reminders_scan(today=today or timezone.localdate(now))
-    return {"recorded": created, **digests_dispatch(now=now, today=today)}
+    scan = reminders_scan(today=today or timezone.localdate(now))
+    return {
+        "recorded": scan.created,
+        "scan_ran": int(scan.ran),
+        "unreadable": scan.skipped,
+        **digests_dispatch(now=now, today=today),
+    }
+
+
+# ---------------------------------------------------------------- by hand
+
+RETRY_NOT_FAILED = "Only a digest that failed can be sent again."
+RETRY_NOTHING_LEFT = (
+    "Nothing is left in this digest to send: its reminders have gone into a later digest "
+    "or no longer apply."
+)
+
+
+@transaction.atomic
+def digest_retry(*, digest_id: int, by: User, now: datetime | None = None) -> Digest:
+    """OPCC staff send a failed digest again (Sent reminders), to the person's address
+    as it is now, with a fresh day of retries. Recorded in the audit trail."""
+    now = now or timezone.now()
+    digest = Digest.objects.select_for_update().select_related("recipient").get(pk=digest_id)
+    if digest.status != DeliveryStatus.FAILED:
+        raise ValidationError(RETRY_NOT_FAILED)
+    if not digest.reminders.filter(cancelled=False).exists():
+        raise ValidationError(RETRY_NOTHING_LEFT)
+    before = {"to": digest.to, "last_error": digest.last_error[:300]}
+    digest.to = digest.recipient.email or digest.to
+    digest.status = DeliveryStatus.PENDING
+    digest.failed_at = None
+    digest.next_attempt_at = now
+    digest.retry_until = now + timedelta(hours=settings.OVERSIGHT_DIGEST_RETRY_HOURS)
+    digest.save(update_fields=["to", "status", "failed_at", "next_attempt_at", "retry_until"])
+    audit.record(
+        audit.Event.CHANGED,
+        user=by,
+        obj=digest,
+        detail={"action": "retry delivery", "before": before, "to": digest.to},
+    )
+    logger.info("Digest %s queued again by %s", digest.pk, by)
+    return digest

@@ -10,7 +10,7 @@ from reminders import services
 
 @shared_task(acks_late=True)
 def reminders_scan() -> int:
-    return services.reminders_scan(today=timezone.localdate())
+    return services.reminders_scan(today=timezone.localdate()).created
 
 
 @shared_task(acks_late=True)

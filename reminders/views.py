@@ -1,18 +1,20 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reminders import calendar, schedule
+from recommendations.models import User
+from reminders import calendar, schedule, services
 from reminders.forms import PreferenceForm, ScheduleForm
 from reminders.models import CalendarFeed, DeliveryStatus, Digest, ReminderPreference, ScanRecord
 
@@ -73,10 +75,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @permission_required("reminders.view_delivery", raise_exception=True)
 def sent_reminders(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    visible = Digest.objects.all()
-    if request.user.force_id is not None:
-        # Staff scoped to a force see the digests of people of that force only.
-        visible = visible.filter(recipient__force_id=request.user.force_id)
+    visible = _visible_digests(request.user)
     digests = visible.select_related("recipient").annotate(
         items=Count("reminders", filter=Q(reminders__cancelled=False))
     )
@@ -96,24 +95,36 @@ def sent_reminders(request: HttpRequest) -> HttpResponse:
     return render(request, "reminders/sent_reminders.html", context)
 
 
-def reminder_health() -> dict[str, object]:
-    now = timezone.now()
+def reminder_health(*, now: datetime | None = None) -> dict[str, object]:
+    """What the health endpoint and Sent reminders say. Every threshold is a setting."""
+    now = now or timezone.now()
     last = ScanRecord.objects.order_by("-finished_at").first()
     stale_after = timedelta(minutes=settings.OVERSIGHT_SCAN_STALE_MINUTES)
-    stuck = Digest.objects.stuck(before=now - timedelta(minutes=15)).count()
-    failed = Digest.objects.filter(status=DeliveryStatus.FAILED).count()
+    # An outage shows as digests waiting, however their backoff moves their next try.
+    oldest = Digest.objects.undelivered().aggregate(oldest=Min("created_at"))["oldest"]
+    waiting = int((now - oldest).total_seconds() // 60) if oldest else 0
+    # Failures within a window, so one address refused for good does not mask the next
+    # incident by keeping the check red for ever (Sent reminders lists them all).
+    since = now - timedelta(hours=settings.OVERSIGHT_FAILED_ALERT_HOURS)
+    failed = Digest.objects.filter(status=DeliveryStatus.FAILED, failed_at__gte=since).count()
+    skipped = last.skipped if last else 0
     problems = []
     if last is None or now - last.finished_at > stale_after:
         problems.append("The reminder scan has not run recently.")
-    if stuck:
-        problems.append(f"{stuck} digest(s) stuck for more than 15 minutes.")
+    if oldest and waiting >= settings.OVERSIGHT_UNDELIVERED_ALERT_MINUTES:
+        problems.append(f"A digest has waited {waiting} minutes to be delivered.")
     if failed:
-        problems.append(f"{failed} digest(s) failed to send.")
+        problems.append(
+            f"{failed} digest(s) failed in the last {settings.OVERSIGHT_FAILED_ALERT_HOURS} hours."
+        )
+    if skipped:
+        problems.append(f"The last scan skipped {skipped} item(s) it could not read (see the log).")
     return {
         "ok": not problems,
         "last_scan": last.finished_at.isoformat() if last else None,
-        "stuck": stuck,
+        "oldest_undelivered_minutes": waiting,
         "failed": failed,
+        "skipped": skipped,
         "pending": Digest.objects.filter(status=DeliveryStatus.PENDING).count(),
         "problems": problems,
     }
@@ -123,12 +134,36 @@ def reminder_health() -> dict[str, object]:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For monitoring: 503 when the scan is stale or deliveries are stuck or failed.
+    """For monitoring: 503 when the scan is stale or skipped an item, a digest has waited
+    too long or one has failed recently.
 
     Counts only: nothing here identifies a person or a finding.
     """
     report = reminder_health()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@require_POST
+@permission_required("reminders.view_delivery", raise_exception=True)
+def digest_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a failed digest again. Staff scoped to a force may retry only the digests of
+    that force's people, the ones Sent reminders shows them; others are 404."""
+    if not _visible_digests(request.user).filter(pk=pk).exists():
+        raise Http404
+    try:
+        services.digest_retry(digest_id=pk, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The digest will be sent again within a minute.")
+    return redirect(f"{reverse('reminders:sent')}?status=failed")
+
+
+def _visible_digests(user: User) -> QuerySet[Digest]:
+    if user.force_id is not None:
+        # Staff scoped to a force see the digests of people of that force only.
+        return Digest.objects.filter(recipient__force_id=user.force_id)
+    return Digest.objects.all()
 
 
 @require_http_methods(["GET", "POST"])

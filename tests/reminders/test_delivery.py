@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from reminders import emails, services
 from reminders.models import DeliveryStatus, Digest
-from reminders.services import LEASE, MAX_ATTEMPTS
+from reminders.services import LEASE
 from tests.factories import make_finding
 from tests.reminders.conftest import TODAY
 
@@ -84,21 +84,25 @@ def test_smtp_down_is_retried_with_backoff_and_delivered_once_back(smtp_server, 
     assert (digest.status, digest.attempts) == (DeliveryStatus.SENT, 2)
 
 
-def test_a_permanent_failure_ends_as_failed_and_the_health_check_says_503(
-    client, smtp_server, due, owner
+def test_a_server_down_all_day_fails_the_digest_and_frees_its_reminders_for_the_next(
+    client, smtp_server, due, owner, settings
 ):
     smtp_server.sink.refuse = True
     now = timezone.now()
     services.reminders_dispatch(today=TODAY, now=now)
-    for _ in range(MAX_ATTEMPTS):
-        now += timedelta(hours=6)
+    digest = Digest.objects.get(recipient=owner)
+    while now < digest.retry_until + timedelta(hours=1):
+        now += timedelta(minutes=settings.OVERSIGHT_DIGEST_RETRY_MAX_MINUTES)
         services.digests_send(today=TODAY, now=now)
-    digests = Digest.objects.filter(status=DeliveryStatus.FAILED)
-    assert digests.count() == Digest.objects.count() >= 1
+    digest.refresh_from_db()
+    assert digest.status == DeliveryStatus.FAILED
+    assert digest.attempts > 6  # every half hour for a day, not six tries in an hour
+    assert digest.last_error.startswith(services.GAVE_UP)
+    assert not digest.reminders.exists()  # freed for the next digest
     response = client.get(reverse("reminders:health"))
     assert response.status_code == 503
-    assert response.json()["failed"] == digests.count()
-    assert "failed to send" in " ".join(response.json()["problems"])
+    assert response.json()["failed"] == 1
+    assert "failed in the last 24 hours" in " ".join(response.json()["problems"])
 
 
 def test_health_is_ok_after_a_fresh_scan_and_503_when_the_scan_is_stale(client, settings, db):
@@ -183,3 +187,15 @@ def test_digest_date_is_kept_in_the_subject(smtp_server, due, owner):
     services.reminders_dispatch(today=date(2026, 3, 24))
     [mail] = smtp_server.sink.to(owner.email)
     assert "24 March 2026" in mail.message["Subject"]
+
+
+def test_send_reminders_ends_with_a_clear_message_when_the_database_fails(monkeypatch, db):
+    from django.core.management import CommandError, call_command
+    from django.db import OperationalError
+
+    def gone(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "reminders_scan", gone)
+    with pytest.raises(CommandError, match=r"database connection failed .* Nothing is lost"):
+        call_command("send_reminders", "--today", TODAY.isoformat())

@@ -18,30 +18,9 @@ from recommendations.models import Role
 from reminders import services
 from reminders.models import DeliveryStatus, Digest, Reminder, ScanRecord
 from tests.factories import make_finding, make_report, make_user
-from tests.support.processes import RedisServer, Service, celery, child_env, wait_for, worker
+from tests.support.processes import RedisServer, celery, child_env, wait_for, worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def services_started(tmp_path):
-    started: list[Service] = []
-
-    def start(args: list[str], env: dict[str, str], name: str) -> Service:
-        service = Service(args, env, tmp_path / f"{name}.log").start()
-        started.append(service)
-        return service
-
-    yield start
-    for service in started:
-        service.stop()
 
 
 def ring(redis_server: RedisServer, task: str) -> None:
@@ -217,7 +196,7 @@ def test_concurrent_scans_record_each_reminder_once(force):
     def scan() -> None:
         barrier.wait()
         try:
-            results.append(services.reminders_scan(today=today))
+            results.append(services.reminders_scan(today=today).created)
         finally:
             connection.close()
 
@@ -228,4 +207,21 @@ def test_concurrent_scans_record_each_reminder_once(force):
         thread.join()
     assert Reminder.objects.count() == 30
     assert sum(results) == 30
-    assert services.reminders_scan(today=today) == 0
+    assert services.reminders_scan(today=today).created == 0
+
+
+def test_beat_runs_the_first_scan_when_it_starts(
+    force, smtp_server, redis_server, services_started, tmp_path
+):
+    people_with_deadlines(force, 1)
+    env = child_env(
+        redis_url=redis_server.url,
+        smtp_port=smtp_server.port,
+        OVERSIGHT_SCAN_EVERY_SECONDS="600",
+        OVERSIGHT_SEND_EVERY_SECONDS="600",
+    )
+    services_started(worker("w1"), env, "worker")
+    beat = celery("beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule"))
+    started = services_started(beat, env, "beat")
+    # Not ten minutes later: the health check would call a fresh deploy stale.
+    wait_for(ScanRecord.objects.exists, timeout=45, what=f"a scan\n{started.output()[-1500:]}")

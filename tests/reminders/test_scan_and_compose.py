@@ -21,13 +21,13 @@ def kinds_for(user) -> list[tuple[str, date]]:
 
 
 def test_a_week_before_the_owner_gets_the_7_day_reminder(due_in_a_week, owner):
-    assert services.reminders_scan(today=TODAY) == 1
+    assert services.reminders_scan(today=TODAY).created == 1
     assert kinds_for(owner) == [("due_soon", TODAY)]
 
 
 def test_scanning_twice_adds_nothing(due_in_a_week):
-    assert services.reminders_scan(today=TODAY) == 1
-    assert services.reminders_scan(today=TODAY) == 0
+    assert services.reminders_scan(today=TODAY).created == 1
+    assert services.reminders_scan(today=TODAY).created == 0
     assert Reminder.objects.count() == 1
 
 
@@ -60,7 +60,7 @@ def test_a_revised_due_date_re_arms_and_the_old_reminder_is_dropped(due_in_a_wee
     old = Reminder.objects.get(recipient=owner, due_on=date(2026, 3, 31))
     assert old.cancelled and old.digest is None
     # The new date's reminders arm as its own schedule comes round.
-    assert services.reminders_scan(today=TODAY) == 0
+    assert services.reminders_scan(today=TODAY).created == 0
     services.reminders_scan(today=date(2026, 4, 7))
     assert Reminder.objects.filter(recipient=owner, due_on=date(2026, 4, 21)).count() == 1
 
@@ -72,7 +72,7 @@ def test_finished_findings_and_inactive_or_unwilling_people_get_nothing(report, 
     owner.save()
     make_finding(report=report, owner=opcc_lead, due_on=date(2026, 3, 31))
     ReminderPreference.objects.create(user=opcc_lead, muted_kinds=["due_soon"])
-    assert services.reminders_scan(today=TODAY) == 0
+    assert services.reminders_scan(today=TODAY).created == 0
 
 
 def test_s55_response_reminds_opcc_staff_and_stops_once_published(force, opcc_lead, opcc):
@@ -202,3 +202,20 @@ def test_send_reminders_keeps_the_digest_hour_unless_given_a_day(
         call_command("send_reminders", "--today", "2026-03-24", stdout=chosen)
     assert "1 digest(s) composed; sent 1" in chosen.getvalue()
     assert len(smtp_server.sink.to(owner.email)) == 1
+
+
+def test_send_reminders_says_when_another_scan_holds_the_lock(due_in_a_week):
+    from io import StringIO
+
+    import psycopg
+    from django.core.management import call_command
+
+    from tests.support import processes
+
+    with psycopg.connect(processes.test_database_url(), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [services.SCAN_LOCK_KEY])
+        out = StringIO()
+        call_command("send_reminders", "--today", TODAY.isoformat(), stdout=out)
+    assert "scan skipped: another scan was running" in out.getvalue()
+    assert "recorded 0" not in out.getvalue()
+    assert not Reminder.objects.exists()

@@ -1,8 +1,8 @@
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from reminders import emails, services
@@ -35,18 +35,45 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         now = timezone.now()
         today = options["today"]
-        if options["dry_run"]:
-            self._dry_run(today or timezone.localdate(now), now=now, chosen=today is not None)
-            return
-        outcome = services.reminders_dispatch(now=now, today=today)
-        today = today or timezone.localdate(now)
+        try:
+            if options["dry_run"]:
+                self._dry_run(today or timezone.localdate(now), now=now, chosen=today is not None)
+            else:
+                self._run(today, now=now)
+        except services.SentNotRecorded as exc:
+            raise CommandError(str(exc)) from exc
+        except DatabaseError as exc:
+            # An operator needs the what and the so-what, not a traceback.
+            raise CommandError(
+                f"The database connection failed ({str(exc).strip()}). Nothing is lost: "
+                "what was not recorded or sent is done by the next run."
+            ) from exc
+
+    def _run(self, chosen: date | None, *, now: datetime) -> None:
+        outcome = services.reminders_dispatch(now=now, today=chosen)
+        today = chosen or timezone.localdate(now)
+        scanned = (
+            f"recorded {outcome['recorded']} new reminder(s)"
+            if outcome["scan_ran"]
+            else "scan skipped: another scan was running, and records the reminders due"
+        )
         self.stdout.write(
-            f"{today}: recorded {outcome['recorded']} new reminder(s); "
-            f"{outcome['digests']} digest(s) composed; "
+            f"{today}: {scanned}; {outcome['digests']} digest(s) composed; "
             f"sent {outcome.get('sent', 0)}, failed {outcome.get('failed', 0)}, "
             f"to retry {outcome.get('pending', 0)}."
         )
-        if not options["today"] and not services.digest_hour_reached(now=now):
+        if outcome["unreadable"]:
+            self.stderr.write(
+                f"The scan skipped {outcome['unreadable']} item(s) it could not read; "
+                "the log names them."
+            )
+        if outcome.get("expired"):
+            self.stdout.write(
+                f"Gave up on {outcome['expired']} digest(s) undelivered for "
+                f"{settings.OVERSIGHT_DIGEST_RETRY_HOURS} hours: their reminders go into "
+                "the next digest."
+            )
+        if not chosen and not services.digest_hour_reached(now=now):
             self.stdout.write(self._too_early())
         for digest in Digest.objects.filter(digest_date=today).select_related("recipient"):
             self.stdout.write(f"  {digest.to}: {digest.get_status_display().lower()}")
