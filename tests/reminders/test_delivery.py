@@ -137,7 +137,7 @@ def test_the_digest_lines_for_the_dry_run_match_the_email(due, owner):
     assert [(line.reference, line.days_overdue) for line in lines] == [("R9", 7), ("R2", 0)]
 
 
-def test_send_reminders_command_dry_run_changes_nothing(due, owner):
+def test_send_reminders_command_dry_run_changes_nothing(due, owner, caplog):
     from io import StringIO
 
     from django.core.management import call_command
@@ -148,6 +148,10 @@ def test_send_reminders_command_dry_run_changes_nothing(due, owner):
     call_command("send_reminders", "--dry-run", "--today", TODAY.isoformat(), stdout=out)
     assert f"Would send to {owner.email} (2 item(s))" in out.getvalue()
     assert "R9" in out.getvalue()
+    # It records nothing, so nothing it prints or logs says it did (issue 16's bug list).
+    assert "would record 2 new reminder(s)" in out.getvalue()
+    assert "recorded" not in out.getvalue()
+    assert not any("recorded" in record.getMessage() for record in caplog.records)
     assert not Reminder.objects.exists() and not Digest.objects.exists()
 
 

@@ -1,3 +1,6 @@
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.conf import settings
@@ -90,7 +93,11 @@ class Command(BaseCommand):
         if not chosen and not services.digest_hour_reached(now=now):
             self.stdout.write(self._too_early() + " At the digest hour:")
         with transaction.atomic():
-            services.reminders_scan(today=today)
+            # The scan logs what it recorded; here it is all rolled back, so say what
+            # would be recorded instead of letting that line claim it was.
+            with _quiet(services.logger):
+                scan = services.reminders_scan(today=today)
+            self.stdout.write(f"{today}: would record {scan.created} new reminder(s).")
             services.digests_compose(today=today)
             digests = Digest.objects.filter(digest_date=today, status="pending")
             if not digests:
@@ -105,3 +112,14 @@ class Command(BaseCommand):
                         f"{line.due_on:%-d %B %Y}{overdue})"
                     )
             transaction.set_rollback(True)
+
+
+@contextmanager
+def _quiet(logger: logging.Logger) -> Iterator[None]:
+    """Hold back a logger's INFO lines for the length of the block."""
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
