@@ -4,23 +4,21 @@ the details stay behind sign-in (RELIABILITY.md §B4 item 26).
 
 A digest must stay readable on a phone, however much is due: each kind of reminder
 lists its OVERSIGHT_DIGEST_ITEMS_PER_KIND most urgent items (the longest overdue or
-soonest due first), then says how many more there are and links to the findings list
-filtered to them.
+soonest due first), then says how many more there are and links to a page in Oversight that lists
+exactly that section of the digest, every item in it (`digest_section`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from recommendations.filters import FindingFilterForm
-from recommendations.models import FindingKind, Status, User
+from recommendations.models import Action, Finding, PpogMeeting, Report, User
 from reminders import items
 from reminders.models import Digest, ItemType, ReminderKind
 
@@ -47,6 +45,7 @@ class DigestLine:
     days_overdue: int
     link: str
     item_type: str = ItemType.FINDING.value
+    item_id: int = 0
 
     @property
     def is_overdue(self) -> bool:
@@ -68,9 +67,14 @@ class Section:
         return self.total - len(self.lines)
 
 
-def digest_lines(digest: Digest, *, today: date) -> list[DigestLine]:
+def digest_lines(
+    digest: Digest, *, today: date, only_still_applying: bool = False
+) -> list[DigestLine]:
     """The digest's live reminders as lines, overdue first, each identified but not described."""
-    reminders = list(digest.reminders.filter(cancelled=False))
+    reminders = digest.reminders.filter(cancelled=False)
+    if only_still_applying:
+        reminders = reminders.filter(items.still_applying(today=today))
+    reminders = list(reminders)
     described = items.lines_for(reminders)
     lines = [
         DigestLine(
@@ -82,6 +86,7 @@ def digest_lines(digest: Digest, *, today: date) -> list[DigestLine]:
             days_overdue=max(0, (today - reminder.due_on).days),
             link=described[reminder.pk].link,
             item_type=reminder.item_type,
+            item_id=reminder.item_id,
         )
         for reminder in reminders
         # An item deleted after its reminder was recorded has no line.
@@ -90,10 +95,14 @@ def digest_lines(digest: Digest, *, today: date) -> list[DigestLine]:
     return sorted(lines, key=lambda line: (not line.is_overdue, line.due_on, line.reference))
 
 
-def digest_sections(lines: list[DigestLine], *, recipient: User, cap: int) -> list[Section]:
+def _most_urgent_first(lines: list[DigestLine]) -> list[DigestLine]:
+    return sorted(lines, key=lambda line: (line.due_on, line.reference))
+
+
+def digest_sections(lines: list[DigestLine], *, digest: Digest, cap: int) -> list[Section]:
     """The lines by kind, most urgent kind first, each cut to its `cap` most urgent."""
     by_kind: dict[str, list[DigestLine]] = {}
-    for line in sorted(lines, key=lambda line: (line.due_on, line.reference)):
+    for line in _most_urgent_first(lines):
         by_kind.setdefault(line.kind, []).append(line)
     sections = []
     for kind in KIND_ORDER:
@@ -107,57 +116,62 @@ def digest_sections(lines: list[DigestLine], *, recipient: User, cap: int) -> li
                 label=kind.label,
                 lines=theirs[:cap],
                 total=len(theirs),
-                more_link=_more_link(kind, rest, recipient) if rest else "",
+                more_link=_section_link(digest, kind) if rest else "",
             )
         )
     return sections
 
 
-def _more_link(kind: ReminderKind, rest: list[DigestLine], recipient: User) -> str:
-    """The findings list filtered to the findings left out, as closely as its filters
-    allow (see `_filters_for`); Oversight's home page when they cannot say more."""
-    filters = _filters_for(kind, rest, recipient)
-    # The list ignores a filter the person may not use and shows everything instead:
-    # check with the list's own form, as that person, before promising a filtered list.
-    if filters is None or not FindingFilterForm(filters, user=recipient).is_valid():
-        return settings.SITE_URL + reverse("recommendations:home")
-    return f"{settings.SITE_URL}{reverse('recommendations:finding-list')}?{urlencode(filters)}"
+def _section_link(digest: Digest, kind: ReminderKind) -> str:
+    path = reverse("reminders:digest-section", args=[digest.pk, kind.value])
+    return settings.SITE_URL + path
 
 
-def _filters_for(
-    kind: ReminderKind, rest: list[DigestLine], recipient: User
-) -> dict[str, str] | None:
-    """Filters of the findings list that hold every finding in `rest`, with as few
-    others as they can: the same kind of finding, the reminded person's, due in the
-    same span. The list has no filter for an action's owner or for a finding's OPCC
-    lead, so those are left wider; reports and meetings are not findings."""
-    findings = [line for line in rest if line.item_type == ItemType.FINDING.value]
-    if not findings:
-        return None
-    dates = {
-        "due_from": min(line.due_on for line in findings).isoformat(),
-        "due_to": max(line.due_on for line in findings).isoformat(),
-        "kind": FindingKind.RECOMMENDATION.value,
-        "sort": "due",
+def digest_section(digest: Digest, kind: str, *, viewer: User, today: date) -> list[DigestLine]:
+    """Every line of one kind in a digest, most urgent first: what its email listed and
+    what it left out, less what is finished since. Items the viewer may no longer see
+    (their force changed since the digest was sent) are left out here too."""
+    theirs = digest_lines(digest, today=today, only_still_applying=True)
+    lines = [line for line in theirs if line.kind == kind]
+    seen = _visible_items(viewer, lines)
+    return _most_urgent_first([line for line in lines if (line.item_type, line.item_id) in seen])
+
+
+def _visible_items(viewer: User, lines: list[DigestLine]) -> set[tuple[str, int]]:
+    """The (item_type, item_id) pairs among `lines` that `viewer` may see, a query a type."""
+    ids: dict[str, set[int]] = {}
+    for line in lines:
+        ids.setdefault(line.item_type, set()).add(line.item_id)
+    findings = Finding.objects.visible_to(viewer)
+    found = {
+        ItemType.FINDING: findings.filter(pk__in=ids.get(ItemType.FINDING, ())),
+        ItemType.ACTION: Action.objects.filter(
+            pk__in=ids.get(ItemType.ACTION, ()), finding__in=findings
+        ),
+        ItemType.REPORT: Report.objects.visible_to(viewer).filter(
+            pk__in=ids.get(ItemType.REPORT, ())
+        ),
+        ItemType.PPOG_MEETING: PpogMeeting.objects.filter(
+            pk__in=ids.get(ItemType.PPOG_MEETING, ())
+        ),
     }
-    if kind == ReminderKind.OVERDUE:
-        return {"owner": str(recipient.pk), "overdue": "on", **dates}
-    if kind in (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY):
-        return {"owner": str(recipient.pk), "status": "open", **dates}
-    if kind == ReminderKind.ESCALATION:
-        return {"overdue": "on", **dates}
-    if kind == ReminderKind.ASSURANCE_BACKLOG:
-        return {"status": Status.REPORTED_COMPLETE.value, "sort": "updated"}
-    return None
+    if viewer.force_id is not None:
+        found[ItemType.PPOG_MEETING] = found[ItemType.PPOG_MEETING].filter(
+            monitoring_period__force_id=viewer.force_id
+        )
+    return {
+        (item_type.value, pk)
+        for item_type, queryset in found.items()
+        if ids.get(item_type)
+        for pk in queryset.values_list("pk", flat=True)
+    }
 
 
 def digest_message(digest: Digest, *, today: date) -> EmailMultiAlternatives | None:
     lines = digest_lines(digest, today=today)
     if not lines:
         return None
-    sections = digest_sections(
-        lines, recipient=digest.recipient, cap=settings.OVERSIGHT_DIGEST_ITEMS_PER_KIND
-    )
+    sections = digest_sections(lines, digest=digest, cap=settings.OVERSIGHT_DIGEST_ITEMS_PER_KIND)
     context = {
         "digest": digest,
         "sections": sections,

@@ -14,9 +14,11 @@ scan reads those rows once and offers each row to both.
 from __future__ import annotations
 
 import logging
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import reduce
 from typing import ClassVar, NamedTuple
 
 from django.conf import settings
@@ -492,6 +494,11 @@ ALL: tuple[Item, ...] = (
 )
 # By the kind value stored on each Reminder.
 BY_KIND: dict[str, Item] = {kind.value: item for item in ALL for kind in item.kinds}
+
+
+def still_applying(*, today: date) -> Q:
+    """Reminders whose item is still there to remind of, as each item kind decides."""
+    return reduce(operator.or_, (item.still_applies(today=today) for item in ALL))
 
 
 def sharing_rows() -> list[list[Item]]:

@@ -24,18 +24,16 @@
 from __future__ import annotations
 
 import logging
-import operator
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import F, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -157,18 +155,13 @@ def _remind(item: items.Item, found: items.Found, row: items.Row, **when: Any) -
     return 0
 
 
-def _still_applies(today: date) -> Q:
-    """Reminders whose item is still there to remind of, as each item kind decides."""
-    return reduce(operator.or_, (item.still_applies(today=today) for item in items.ALL))
-
-
 @transaction.atomic
 def digests_compose(*, today: date, now: datetime | None = None) -> int:
     """Put each person's new reminders into today's digest; return how many digests changed."""
     now = now or timezone.now()
     waiting = Reminder.objects.filter(digest__isnull=True, cancelled=False)
     # Items finished or re-dated since the reminder was recorded: tell no one.
-    waiting.exclude(_still_applies(today)).update(cancelled=True)
+    waiting.exclude(items.still_applying(today=today)).update(cancelled=True)
     # People no longer active, or who switched reminders off, get nothing.
     waiting.exclude(recipient__is_active=True).update(cancelled=True)
     waiting.filter(recipient__reminder_preference__digest_enabled=False).update(cancelled=True)

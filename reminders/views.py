@@ -14,9 +14,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recommendations.models import User
-from reminders import calendar, schedule, services
+from recommendations.views.common import refuse_unseen
+from reminders import calendar, emails, schedule, services
 from reminders.forms import PreferenceForm, ScheduleForm
-from reminders.models import CalendarFeed, DeliveryStatus, Digest, ReminderPreference, ScanRecord
+from reminders.models import (
+    CalendarFeed,
+    DeliveryStatus,
+    Digest,
+    ReminderKind,
+    ReminderPreference,
+    ScanRecord,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,6 +77,25 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@require_GET
+def digest_section(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """One section of a person's own digest, whole: the email lists only the most urgent
+    items of each kind and links here for the rest. Nobody else's digest, whatever
+    their role: it says what one person is being chased for."""
+    digest = Digest.objects.filter(pk=pk, recipient=request.user).first()
+    if digest is None:
+        raise refuse_unseen(request, Digest, pk)
+    if kind not in ReminderKind.values:
+        raise Http404("Digests have no section of that kind.")
+    lines = emails.digest_section(digest, kind, viewer=request.user, today=timezone.localdate())
+    context = {
+        "digest": digest,
+        "label": ReminderKind(kind).label,
+        "page": Paginator(lines, 50).get_page(request.GET.get("page")),
+    }
+    return render(request, "reminders/digest_section.html", context)
 
 
 @require_GET
