@@ -39,6 +39,10 @@ class Event(models.TextChoices):
     PERSON_REACTIVATED = "person_reactivated", "Person reactivated"
     PASSWORD_LINK_SENT = "password_link_sent", "Set-a-password link emailed"
     PASSWORD_SET_BY_LINK = "password_set_by_link", "Password set through an emailed link"
+    # The read-only API: personal tokens, and each request made with the API.
+    API_TOKEN_CREATED = "api_token_created", "API token created"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+    API_READ = "api_read", "Read through the API"
     CREATED = "created", "Record created"
     CHANGED = "changed", "Record changed"
     DELETED = "deleted", "Record deleted"

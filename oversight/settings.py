@@ -116,6 +116,9 @@ INSTALLED_APPS = [
     "intake",
     "reminders",
     "dashboards",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -434,4 +437,36 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
     },
+}
+
+
+# The read-only API (api/): a personal token or the session signs people in; JSON only
+# (the browsable API would need scripts and styles of its own under the CSP).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MayRead"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("OVERSIGHT_API_RATE", "600/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Oversight API",
+    "DESCRIPTION": (
+        "Read-only: HMICFRS reports, their findings (with the latest update, the force's "
+        "and the OPCC's ratings and due dates) and actions, scoped as the person's pages "
+        "are. Sign in with `Authorization: Bearer <token>` (a personal API token)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.MayRead"],
+    "SERVE_AUTHENTICATION": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
 }

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("audit.urls")),
     path("admin/", admin.site.urls),
+    path("", include("api.urls")),
     path("", include("reminders.urls")),
     path("", include("dashboards.urls")),
     path("", include("intake.urls")),
