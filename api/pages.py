@@ -15,7 +15,8 @@ from api import tokens
 from api.models import ApiToken
 from recommendations.forms import PlainTextMixin
 
-NEW_TOKEN = "api:new-token"
+# A session key, not a secret.
+NEW_TOKEN = "api:new-token"  # nosec B105
 
 
 class TokenForm(PlainTextMixin, forms.Form):

@@ -14,7 +14,8 @@ from api.models import ApiToken, token_hash
 from audit import services as audit
 from recommendations.models import User
 
-TOKEN_PREFIX = "ovs_"
+# Tells tokens apart from other credentials; the secret follows it.
+TOKEN_PREFIX = "ovs_"  # nosec B105
 MAX_DAYS = 365
 MAX_LIVE_TOKENS = 10
 # Writing "last used" on every request would make each read a write: once a minute is
