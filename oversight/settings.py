@@ -286,6 +286,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: Redis when REDIS_URL is set. Without it nothing is queued; reminders
 # run through `manage.py send_reminders` instead.
 REDIS_URL = env_str("REDIS_URL")
+# The cache is shared through Redis when there is one, so that every process and host
+# sees a write at once (oversight/cache.py); each process keeps its own otherwise.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "oversight.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "oversight-cache",
+            # Down or unreachable Redis: give up fast and compute instead.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

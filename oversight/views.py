@@ -32,6 +32,18 @@ def _redis() -> str:
     return "ok"
 
 
+def _cache() -> str:
+    """Shared (Redis), local to this process, or degraded: Redis failed it lately and
+    pages compute what the cache would have held (slower, never wrong)."""
+    from django.core.cache import caches
+
+    from oversight.cache import TolerantRedisCache
+
+    if isinstance(caches["default"], TolerantRedisCache):
+        return "degraded" if TolerantRedisCache.degraded() else "shared"
+    return "local to this process"
+
+
 @login_not_required
 @never_cache
 @require_GET
@@ -45,7 +57,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     from reminders.views import reminder_health
 
     database = _database()
-    report: dict[str, object] = {"database": database, "redis": _redis()}
+    report: dict[str, object] = {"database": database, "redis": _redis(), "cache": _cache()}
     if database == "ok":
         reminders = reminder_health()
         report["last_reminder_scan"] = reminders["last_scan"]
