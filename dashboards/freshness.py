@@ -14,9 +14,10 @@ move the versions on once at the write and once more when the transaction commit
 a reader who counted in between (and saw the old rows under the new version) is
 then caught out.
 
-The page cache is per process (Django's local-memory cache) unless a shared cache
-is configured, so another gunicorn worker may show figures up to
-OVERSIGHT_DASHBOARD_CACHE_SECONDS old; the page says when they were computed.
+The cache is Redis, shared by every process, when REDIS_URL is set (oversight/cache.py);
+on the embedded default it is per process (Django's local-memory cache), and another
+process may then show figures up to OVERSIGHT_DASHBOARD_CACHE_SECONDS old; the page
+says when they were computed.
 """
 
 from __future__ import annotations
