@@ -15,6 +15,7 @@ click, and is checked again inside the import's transaction.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,9 +39,12 @@ from intake import drafts, imports, spreadsheets
 from intake.candidates import RowError
 from intake.extraction import Extraction
 from intake.forms import DraftFindingForm, SourceForm, SpreadsheetForm
+from oversight.storage import STORE_ERRORS, STORE_UNAVAILABLE, STORE_UNREADABLE, is_missing, quietly
 from recommendations import permissions, uploads
 from recommendations.models import FindingKind, Report
 from recommendations.views.common import visible_report
+
+logger = logging.getLogger(__name__)
 
 SESSION_DRAFT = "intake.draft.{pk}"
 SESSION_IMPORT = "intake.import.{pk}"
@@ -372,7 +376,13 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
     context |= _preview_context(form.sheet, plan)
     if plan.errors:
         return render(request, "intake/import.html", context, status=400)
-    context["token"] = _stash(request, report, form.raw, form.sheet.name)
+    try:
+        context["token"] = _stash(request, report, form.raw, form.sheet.name)
+    except STORE_ERRORS:
+        logger.exception("Could not keep a checked spreadsheet for its import")
+        form.add_error(None, STORE_UNAVAILABLE)
+        context.pop("rows_shown", None)
+        return render(request, "intake/import.html", context, status=503)
     return render(request, "intake/import.html", context)
 
 
@@ -408,21 +418,22 @@ def _stash(request: HttpRequest, report: Report, data: bytes, name: str) -> str:
 def _discard_stash(request: HttpRequest, report: Report) -> None:
     stash = request.session.pop(SESSION_IMPORT.format(pk=report.pk), None)
     if isinstance(stash, dict) and stash.get("stored"):
-        default_storage.delete(stash["stored"])
+        with quietly():
+            default_storage.delete(stash["stored"])
 
 
 def _purge_old_stashes() -> None:
     try:
         _folders, names = default_storage.listdir(IMPORT_FOLDER)
-    except FileNotFoundError:
-        return
+    except STORE_ERRORS:
+        return  # nothing kept yet, or the store is down: tidy up next time
     cutoff = timezone.now() - STASH_LIFETIME
     for name in names:
         path = f"{IMPORT_FOLDER}/{name}"
         try:
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
-        except FileNotFoundError:
+        except STORE_ERRORS:
             continue
 
 
@@ -433,7 +444,10 @@ def _confirm_import(request: HttpRequest, report: Report) -> HttpResponse:
         try:
             with default_storage.open(stash["stored"], "rb") as handle:
                 data = handle.read()
-        except FileNotFoundError:
+        except STORE_ERRORS as exc:
+            if not is_missing(exc):
+                messages.error(request, STORE_UNREADABLE)
+                return redirect("intake:report-import", report.pk)
             data = b""
     # The file is used once, whatever happens next.
     _discard_stash(request, report)

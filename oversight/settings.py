@@ -263,6 +263,38 @@ STORAGES = {
     },
 }
 
+# Evidence and report files in S3-compatible object storage (oversight/storage.py), so
+# that several web hosts serve the same files. Private: no ACL is granted, and files
+# only leave through the permission-checked download, which streams them.
+OVERSIGHT_STORAGE = env_str("OVERSIGHT_STORAGE", "filesystem")
+if OVERSIGHT_STORAGE == "s3":
+    from botocore.config import Config as S3ClientConfig
+
+    if not env_str("OVERSIGHT_S3_BUCKET"):
+        raise ImproperlyConfigured("OVERSIGHT_STORAGE=s3 needs OVERSIGHT_S3_BUCKET.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("OVERSIGHT_S3_BUCKET"),
+            "endpoint_url": env_str("OVERSIGHT_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("OVERSIGHT_S3_REGION") or None,
+            # Unset: boto3's usual chain (AWS_ACCESS_KEY_ID, an instance role …).
+            "access_key": env_str("OVERSIGHT_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("OVERSIGHT_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("OVERSIGHT_S3_PREFIX"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # A store that is down should cost a page seconds, not minutes.
+            "client_config": S3ClientConfig(
+                connect_timeout=3, read_timeout=30, retries={"max_attempts": 2}
+            ),
+        },
+    }
+elif OVERSIGHT_STORAGE != "filesystem":
+    raise ImproperlyConfigured("OVERSIGHT_STORAGE must be filesystem or s3.")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -465,7 +497,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("OVERSIGHT_API_RATE", "600/minute")},
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("OVERSIGHT_API_RATE", "600/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Oversight API",

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from oversight.storage import STORE_ERRORS, STORE_UNAVAILABLE, quietly
 from recommendations import permissions, plaintext, uploads, workflow
 from recommendations.history import changes_since
 from recommendations.models import (
@@ -378,7 +379,8 @@ def progress_update_add(
     except BaseException:
         # The rows roll back with the transaction; the files must go too.
         for row in stored:
-            row.file.delete(save=False)
+            with quietly():
+                row.file.delete(save=False)
         raise
 
     if reports_complete:
@@ -407,12 +409,16 @@ def evidence_attach(*, update: ProgressUpdate, item: EvidenceFile, uploaded_by: 
     storage = evidence.file.storage
     name = evidence.file.field.generate_filename(evidence, original_name or "evidence")
     try:
-        evidence.file.name = storage.save(name, item.file)
+        try:
+            evidence.file.name = storage.save(name, item.file)
+        except STORE_ERRORS as exc:
+            raise ValidationError(STORE_UNAVAILABLE, code="store_unavailable") from exc
         _attribute(evidence, uploaded_by)
         evidence.save()
     except BaseException:
         # A failed write can leave a partial file behind under the generated name.
-        storage.delete(evidence.file.name or name)
+        with quietly():
+            storage.delete(evidence.file.name or name)
         raise
     return evidence
 

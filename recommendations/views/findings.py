@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
+from oversight.storage import STORE_ERRORS, STORE_UNREADABLE, is_missing
 from recommendations import exports, filters, forms, permissions, services, uploads
 from recommendations.history import finding_history
 from recommendations.models import Evidence, Finding, User
@@ -228,8 +229,14 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- evidence
 
 
+EVIDENCE_MISSING = (
+    "This evidence file is missing from storage. The update still records that it was "
+    "given; ask whoever posted it to upload it again."
+)
+
+
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse | HttpResponse:
     """Evidence is served only here: permission-checked, as an attachment, never sniffed."""
     require(request.user.has_perm("recommendations.view_evidence"))
     evidence = get_object_or_404(
@@ -240,8 +247,10 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     require(permissions.can_view(request.user, evidence.update.finding))
     try:
         handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise PermissionDenied("The evidence file is missing from storage.") from exc
+    except STORE_ERRORS as exc:
+        if is_missing(exc):
+            return HttpResponse(EVIDENCE_MISSING, status=404, content_type="text/plain")
+        return HttpResponse(STORE_UNREADABLE, status=503, content_type="text/plain")
     response = FileResponse(
         handle,
         as_attachment=True,
