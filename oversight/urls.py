@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("reminders.urls")),
     path("", include("dashboards.urls")),
+    path("", include("publishing.urls")),
     path("", include("intake.urls")),
     path("", include("recommendations.urls")),
 ]
