@@ -7,6 +7,7 @@ Thin views: an access-checked get, a form, a service, then redirect or render.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -69,7 +70,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
         responses = responses.filter(force_id=request.user.force_id)
     reports = (
         Report.objects.visible_to(request.user)
-        .filter(published_on__gte=today.replace(year=today.year - 2))
+        .filter(published_on__gte=today - timedelta(days=731))
         .select_related("force")
         .prefetch_related(Prefetch("s55_responses", queryset=responses, to_attr="responses"))
         .order_by("-published_on", "title")
