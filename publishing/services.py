@@ -229,6 +229,11 @@ def response_move(
     if to == Stage.COMMENTS_INVITED:
         response.comments_invited_on = _not_before_report(details.on, response)
         response.comments_due_on = details.comments_due_on
+        report = response.report
+        if details.comments_due_on and report.force_id == response.force_id:
+            # The report's page shows the date the comments were asked for by.
+            report.chief_constable_comments_by = details.comments_due_on
+            report.save(update_fields=["chief_constable_comments_by"])
     elif to == Stage.COMMENTS_RECEIVED:
         _record_comments(response, details)
     elif to == Stage.APPROVED:

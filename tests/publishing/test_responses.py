@@ -328,3 +328,22 @@ def test_the_editor_saves_through_the_page(client, report, recommendations, opcc
     assert response.headline == "<b>Bold</b> claim"  # kept as text, escaped when shown
     shown = client.get(reverse("publishing:response-detail", args=[response.pk])).content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt;" in shown
+
+
+def test_inviting_comments_records_the_date_asked_for_on_the_report(report, opcc):
+    response = services.response_start(report=report, force=report.force, by=opcc)
+    services.response_move(
+        response=response,
+        to=Stage.COMMENTS_INVITED,
+        by=opcc,
+        details=StageDetails(on=ON, comments_due_on=ON + timedelta(days=14)),
+    )
+    report.refresh_from_db()
+    assert report.chief_constable_comments_by == ON + timedelta(days=14)
+
+
+def test_publishing_writes_are_on_the_audit_trail(report, opcc):
+    from audit.models import AuditEvent
+
+    services.response_start(report=report, force=report.force, by=opcc)
+    assert AuditEvent.objects.filter(object_type="publishing.S55Response").exists()
