@@ -149,6 +149,9 @@ class Page:
             {
                 **report,
                 "published": date.fromisoformat(report["published_on"]),
+                "response_published": date.fromisoformat(report["pcc_response"]["published_on"])
+                if report["pcc_response"]
+                else None,
                 "findings": [
                     {
                         **f,

@@ -58,6 +58,7 @@ def test_draft_approve_print_and_publish_the_public_page(page: Page, demo, conso
     expect(page.get_by_role("heading", name="Response to each recommendation")).to_be_visible()
     expect(page.get_by_text("The force will audit a sample of referrals")).to_be_visible()
     shot(page, "response-statement")
+    page.get_by_role("link", name="Back to the response").click()
     sign_out(page)
 
     # 4. OPCC staff publish the public page; anyone can read it without signing in.
