@@ -63,7 +63,8 @@ def test_draft_approve_print_and_publish_the_public_page(page: Page, demo, conso
 
     # 4. OPCC staff publish the public page; anyone can read it without signing in.
     sign_in(page, base, "opcc")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Public page").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="PCC responses").click()
+    page.get_by_role("link", name="Public progress pages").click()
     page.get_by_role("link", name="Northmoor Constabulary (illustrative)").click()
     page.get_by_role("button", name="Publish the public page").click()
     expect(
