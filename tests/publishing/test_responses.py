@@ -347,3 +347,29 @@ def test_publishing_writes_are_on_the_audit_trail(report, opcc):
 
     services.response_start(report=report, force=report.force, by=opcc)
     assert AuditEvent.objects.filter(object_type="publishing.S55Response").exists()
+
+
+def test_a_force_lead_brings_the_comments_as_a_file_and_readers_download_it(
+    client, report, recommendations, lead, viewer, opcc
+):
+    from tests.factories import pdf_upload
+
+    response = services.response_start(report=report, force=report.force, by=opcc)
+    response = services.response_move(
+        response=response, to=Stage.COMMENTS_INVITED, by=opcc, details=StageDetails(on=ON)
+    )
+    client.force_login(lead)
+    url = reverse("publishing:response-stage", args=[response.pk, Stage.COMMENTS_RECEIVED])
+    got = client.post(
+        url,
+        {"version": response.version, "on": "2026-02-03", "comments_file": pdf_upload("cc.pdf")},
+    )
+    assert got.status_code == 302
+    response.refresh_from_db()
+    assert response.stage == Stage.COMMENTS_RECEIVED and response.comments_file_name == "cc.pdf"
+    # The force lead supplies comments but does not draft.
+    edit = reverse("publishing:response-edit", args=[response.pk])
+    assert client.get(edit).status_code == 403
+    client.force_login(viewer)
+    download = client.get(reverse("publishing:comments-file", args=[response.pk]))
+    assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
