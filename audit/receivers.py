@@ -15,7 +15,7 @@ from audit.models import AuditEvent, Event
 from audit.services import record
 
 # Apps whose records are audited; bookkeeping models are left out (below).
-AUDITED_APPS = {"recommendations", "reminders", "accounts", "auth"}
+AUDITED_APPS = {"recommendations", "reminders", "accounts", "auth", "publishing"}
 NOT_AUDITED = {
     "reminders.Reminder",  # the outbox: machine-written, traced by Sent reminders
     "reminders.Digest",

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 
 from dashboards.counts import Figure
 from dashboards.scope import Scope
+from publishing.models import FINISHED_STAGES, Stage
 from recommendations.models import (
     Finding,
     MonitoringPeriod,
@@ -103,6 +104,7 @@ class S55Row:
     due_on: date
     days_left: int | None
     published_late: bool
+    stage_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,13 +140,17 @@ def s55_tracker(scope: Scope) -> S55Tracker:
             published_on=name.published_on,
             response_published_on=name.response_published_on,
         )
+        # Read by recommendations/_s55.html: a settled response is neither due nor late.
+        report.response_stage = name.response_stage
+        settled = name.response_stage in FINISHED_STAGES
         rows.append(
             S55Row(
                 report=report,
                 force_name=scope.force_name(name.force_id),
                 due_on=report.response_due_on,
-                days_left=report.response_days_left(today=scope.today),
+                days_left=None if settled else report.response_days_left(today=scope.today),
                 published_late=report.response_published_late(),
+                stage_label=Stage(name.response_stage).label if name.response_stage else "",
             )
         )
     outstanding = sorted((r for r in rows if r.days_left is not None), key=lambda r: r.due_on)

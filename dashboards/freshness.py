@@ -147,6 +147,11 @@ def connect() -> None:
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             m2m_changed.connect(_on_write, sender=through, dispatch_uid=f"{uid}-{field.name}")
+    # The s.55 tracker shows each report's response stage (publishing).
+    from publishing.models import S55Response
+
+    for signal in (post_save, post_delete):
+        signal.connect(_on_write, sender=S55Response, dispatch_uid=f"dashboards-s55-{signal}")
     pre_save.connect(_note_force_before_save, sender=Finding, dispatch_uid="dashboards-force")
     findings_changed_in_bulk.connect(_on_bulk_change, dispatch_uid="dashboards-bulk")
 

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 
+from publishing import rules as publishing_rules
 from recommendations.models import (
     Finding,
     Force,
@@ -46,6 +47,8 @@ class ReportName:
     published_on: date
     force_id: int | None
     response_published_on: date | None = None
+    # The PCC's response's stage (publishing.models.Stage), None before one is started.
+    response_stage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,9 @@ def load_names(user: User, *, today: date) -> Names:
     then return bare ids, which is cheaper than grouping by names.
     """
     # Annotations only, in the same order in every part: UNION matches columns by position.
-    columns = ("dimension", "key", "label", "day", "parent", "other_day")
+    columns = ("dimension", "key", "label", "day", "parent", "other_day", "note")
     no_date = Cast(Value(None), DateField())  # typed: PostgreSQL reads a bare NULL as text
+    no_note = Cast(Value(None), CharField())
     no_parent = Cast(Value(None), BigIntegerField())
     visible = Finding.objects.visible_to(user)
 
@@ -77,6 +81,7 @@ def load_names(user: User, *, today: date) -> Names:
         values.setdefault("day", no_date)
         values.setdefault("parent", no_parent)
         values.setdefault("other_day", no_date)
+        values.setdefault("note", no_note)
         return (
             queryset.order_by()
             .annotate(dimension=Value(dimension), key=F("pk"), **values)
@@ -100,6 +105,7 @@ def load_names(user: User, *, today: date) -> Names:
             day=F("published_on"),
             parent=F("force_id"),
             other_day=F("response_published_on"),
+            note=publishing_rules.report_stage(),
         ),
         part(
             User.objects.filter(Exists(visible.filter(owner=OuterRef("pk")))),
@@ -127,9 +133,9 @@ def load_names(user: User, *, today: date) -> Names:
         )
         parts.append(part(with_findings, "force", label=F("name")))
     names = Names()
-    for dimension, key, label, day, parent, other_day in parts[0].union(*parts[1:], all=True):
+    for dimension, key, label, day, parent, other_day, note in parts[0].union(*parts[1:], all=True):
         if dimension == "report":
-            names.reports[key] = ReportName(label, day, parent, other_day)
+            names.reports[key] = ReportName(label, day, parent, other_day, note)
         elif dimension == "engage":
             period = MonitoringPeriod(
                 pk=key,

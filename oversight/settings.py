@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -429,6 +430,14 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+# Origins that may show the public progress page in a frame (the PCC's own website), as
+# CSP frame-ancestors values, e.g. "https://www.northmoor-pcc.example". Every other page,
+# and the public page when this is empty, refuses to be framed.
+OVERSIGHT_PUBLIC_FRAME_ANCESTORS = env_list("OVERSIGHT_PUBLIC_FRAME_ANCESTORS")
+# The public progress page, its CSV and JSON are served from the cache for this long.
+OVERSIGHT_PUBLIC_CACHE_SECONDS = env_int("OVERSIGHT_PUBLIC_CACHE_SECONDS", 300)
+# A final version of a response uploaded may be at most this large.
+OVERSIGHT_RESPONSE_MAX_MB = env_int("OVERSIGHT_RESPONSE_MAX_MB", 20)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Sign-in throttling (django-axes): 5 failures lock that username from that

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("reminders.urls")),
     path("", include("dashboards.urls")),
+    path("", include("publishing.urls")),
     path("", include("intake.urls")),
     path("", include("recommendations.urls")),
 ]

@@ -32,12 +32,38 @@ DOMAIN_MODELS = (
     "postholding",
 )
 
-_VIEW_ALL = {f"view_{model}" for model in DOMAIN_MODELS}
+_VIEW_ALL = {f"view_{model}" for model in DOMAIN_MODELS} | {
+    # What the PCC publishes (the publishing app): everyone who reads findings reads
+    # the s.55 responses of the forces they see.
+    "publishing.view_s55response",
+    "publishing.view_recommendationresponse",
+    "publishing.view_responsedocument",
+}
+# OPCC staff draft the PCC's responses and publish the public page; only the PCC
+# approves a response (the PCC group below).
+_OPCC_PUBLISHING = {
+    "publishing.add_s55response",
+    "publishing.change_s55response",
+    "publishing.change_recommendationresponse",
+    "publishing.add_responsedocument",
+    "publishing.supply_comments_s55response",
+    "publishing.view_publicsummary",
+    "publishing.change_publicsummary",
+    "publishing.view_publicrelease",
+    "publishing.publish_publicrelease",
+}
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.VIEWER: _VIEW_ALL,
     Role.FORCE_LEAD: _VIEW_ALL
-    | {"report_progress", "add_progressupdate", "add_evidence", "change_action"},
+    | {
+        "report_progress",
+        "add_progressupdate",
+        "add_evidence",
+        "change_action",
+        # The chief constable's comments on a report come through the force.
+        "publishing.supply_comments_s55response",
+    },
     Role.OPCC_STAFF: _VIEW_ALL
     | {f"add_{model}" for model in DOMAIN_MODELS if model != "force"}
     | {f"change_{model}" for model in DOMAIN_MODELS if model != "force"}
@@ -56,10 +82,23 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "reminders.add_reminderschedule",
         # Used only by OPCC staff who work across all forces (accounts/people.py).
         "accounts.manage_people",
-    },
+    }
+    | _OPCC_PUBLISHING,
 }
+# Groups held beside a role, adding permissions to it. The PCC (or whoever the PCC
+# delegates to) holds OPCC staff's role and this group, which approves s.55 responses.
+PCC_GROUP = "PCC"
+ADDITIONAL_GROUPS: dict[str, set[str]] = {PCC_GROUP: {"publishing.approve_s55response"}}
 # Administrators hold every permission of these apps, user management included.
-ADMINISTRATOR_APPS = ("recommendations", "reminders", "auth", "audit", "accounts", "otp_totp")
+ADMINISTRATOR_APPS = (
+    "recommendations",
+    "reminders",
+    "auth",
+    "audit",
+    "accounts",
+    "otp_totp",
+    "publishing",
+)
 
 
 def sync_role_groups(apps: Any) -> None:
@@ -80,8 +119,9 @@ def sync_role_groups(apps: Any) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role.value)
+    groups = {role.value: codenames for role, codenames in ROLE_PERMISSIONS.items()}
+    for name, codenames in (groups | ADDITIONAL_GROUPS).items():
+        group, _ = Group.objects.get_or_create(name=name)
         wanted = Q()
         for name in codenames:
             app_label, _, codename = name.rpartition(".")

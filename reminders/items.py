@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from publishing import rules as publishing_rules
 from recommendations.models import (
     Action,
     Finding,
@@ -349,7 +350,8 @@ class S55Response(_ReportCountdown):
     event_text = "Last day for the PCC's s.55 response ({title})"
 
     def _reports_dated(self, reading: Reading) -> QuerySet[Report]:
-        return Report.objects.s55_response_outstanding().s55_last_day_between(
+        # Published or not applicable (publishing's stages): never reminded of.
+        return publishing_rules.outstanding(Report.objects.all()).s55_last_day_between(
             reading.since or date.min, reading.until or date.max
         )
 
@@ -360,7 +362,7 @@ class S55Response(_ReportCountdown):
         return list(audience.with_role(Role.OPCC_STAFF, force_id=row.force_id))
 
     def still_applies(self, *, today: date) -> Q:
-        live = Report.objects.s55_response_outstanding().filter(pk=OuterRef("item_id"))
+        live = publishing_rules.outstanding(Report.objects.filter(pk=OuterRef("item_id")))
         return self._of_kind() & Q(item_type=ItemType.REPORT) & Exists(live)
 
 

@@ -14,6 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from intake import urls as intake_urls
+from publishing import services as publishing
+from publishing import urls as publishing_urls
+from publishing.models import PublicRelease, PublicSummary, ResponseDocument, S55Response, Stage
 from recommendations import services
 from recommendations import urls as recommendation_urls
 from recommendations.models import (
@@ -46,6 +49,8 @@ OWNER_OR_OPCC = OPCC_ONLY | {"lead": 200}
 # refused (403) rather than told there is nothing there (404).
 ALL_FORCES_OPCC_ONLY = OPCC_ONLY | {"outsider": 403}
 POST_ONLY = dict.fromkeys(WHO[1:], 405) | {"anonymous": 302}
+# The public progress page: no sign-in, the same for everyone.
+PUBLIC = dict.fromkeys(WHO, 200)
 
 # URL name -> (which object it takes, expected GET status per user)
 GET_MATRIX = {
@@ -92,6 +97,29 @@ GET_MATRIX = {
     "framework-list": (None, OPEN_TO_ALL),
     "framework-create": (None, ALL_FORCES_OPCC_ONLY),
     "framework-edit": ("framework", ALL_FORCES_OPCC_ONLY),
+    # What the PCC publishes. The world's response is published, so it cannot go back to
+    # a draft (409 says why).
+    "publishing:response-list": (None, OPEN_TO_ALL),
+    "publishing:response-start": ("report_pk", POST_ONLY),
+    "publishing:response-detail": ("response", READ_OWN_FORCE),
+    "publishing:response-edit": ("response", OPCC_ONLY),
+    "publishing:response-stage": (
+        "response_stage",
+        OPCC_ONLY | {"opcc": 409, "administrator": 409},
+    ),
+    "publishing:document-add": ("response", OPCC_ONLY),
+    "publishing:document-download": ("document", READ_OWN_FORCE),
+    "publishing:comments-file": ("response", READ_OWN_FORCE),
+    "publishing:statement": ("response", READ_OWN_FORCE),
+    "publishing:statement-pdf": ("response", READ_OWN_FORCE),
+    "publishing:statement-docx": ("response", READ_OWN_FORCE),
+    "publishing:release-list": (None, OPCC_ONLY | {"outsider": 200}),
+    "publishing:release": ("slug", OPCC_ONLY),
+    "publishing:public-summaries": ("slug_report", OPCC_ONLY),
+    "publishing:public-page": ("slug", PUBLIC),
+    "publishing:public-csv": ("slug", PUBLIC),
+    "publishing:public-json": ("slug", PUBLIC),
+    "publishing:public-document": ("slug_response", PUBLIC),
 }
 WRITE_URLS = [
     name
@@ -110,14 +138,49 @@ WRITE_URLS = [
         "ppog-record",
         "engage-exit",
         "ppog-cancel",
+        "publishing:response-start",
+        "publishing:response-stage",
+        "publishing:document-add",
+        "publishing:release",
+        "publishing:public-summaries",
     }
 ]
 # The write URLs of a force's objects: someone scoped to another force gets 404 there.
 FORCE_WRITE_URLS = [n for n in WRITE_URLS if GET_MATRIX[n][0] not in (None, "framework")]
+PUBLIC_URLS = {name for name, (_, expected) in GET_MATRIX.items() if expected is PUBLIC}
+
+
+def _published_response(report, opcc, administrator):
+    """The report's s.55 response, published with a final version and the chief
+    constable's comments as a file, and the force's public page released."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+
+    from publishing.services import StageDetails
+
+    day = report.published_on + timedelta(days=10)
+    response = publishing.response_start(report=report, force=report.force, by=opcc)
+    response = publishing.response_move(response=response, to=Stage.DRAFT, by=opcc)
+    response.recommendation_responses.update(steps="Steps.")
+    for stage, details in (
+        (Stage.APPROVED, StageDetails()),
+        (Stage.SENT, StageDetails(on=day)),
+        (Stage.PUBLISHED, StageDetails(on=day, url="https://pcc.example/r")),
+    ):
+        response = publishing.response_move(
+            response=response, to=stage, by=administrator, details=details
+        )
+    response.comments_file.save("comments.pdf", ContentFile(pdf_upload().read()))
+    response.comments_file_name = "comments.pdf"
+    response.save()
+    document = publishing.response_document_add(response=response, upload=pdf_upload(), by=opcc)
+    publishing.public_release_publish(force=report.force, by=opcc)
+    return response, document
 
 
 @pytest.fixture
-def world(force, lead, opcc):
+def world(force, lead, opcc, administrator):
     report = make_report(force=force, published_on=date(2025, 1, 10))
     finding = make_finding(report=report, owner=lead, opcc_lead=opcc, due_on=date(2025, 6, 30))
     services.progress_update_add(
@@ -136,7 +199,10 @@ def world(force, lead, opcc):
     period = MonitoringPeriod.objects.create(
         force=force, phase=MonitoringPhase.ENGAGE, started_on=date(2025, 2, 1)
     )
+    response, document = _published_response(report, opcc, administrator)
     return {
+        "response": response,
+        "document": document,
         "post": post,
         "report": report,
         "report_pk": report,
@@ -153,6 +219,15 @@ def url_for(name: str, world: dict) -> str:
     qualified = name if ":" in name else f"recommendations:{name}"
     if target is None:
         return reverse(qualified)
+    if target == "response_stage":
+        return reverse(qualified, kwargs={"pk": world["response"].pk, "stage": Stage.DRAFT})
+    if target == "slug":
+        return reverse(qualified, kwargs={"slug": world["force"].slug})
+    if target == "slug_report":
+        kwargs = {"slug": world["force"].slug, "report_pk": world["report"].pk}
+        return reverse(qualified, kwargs=kwargs)
+    if target == "slug_response":
+        return reverse(qualified, kwargs={"slug": world["force"].slug, "pk": world["response"].pk})
     key = "report_pk" if target == "report_pk" else "pk"
     return reverse(qualified, kwargs={key: world[target].pk})
 
@@ -181,12 +256,17 @@ def state() -> tuple:
         tuple(PpogMeeting.objects.order_by("pk").values_list("pk", "meets_on", "outcome")),
         tuple(Framework.objects.order_by("pk").values_list("pk", "name", "grades")),
         tuple(AssessmentArea.objects.order_by("pk").values_list("pk", "name", "position")),
+        tuple(S55Response.objects.order_by("pk").values_list("pk", "stage", "version")),
+        ResponseDocument.objects.count(),
+        tuple(PublicSummary.objects.order_by("pk").values_list("summary", "publishable")),
+        PublicRelease.objects.count(),
     )
 
 
 def test_the_matrix_names_every_url_of_the_apps():
     names = {pattern.name for pattern in recommendation_urls.urlpatterns}
     names |= {f"intake:{pattern.name}" for pattern in intake_urls.urlpatterns}
+    names |= {f"publishing:{pattern.name}" for pattern in publishing_urls.urlpatterns}
     assert names == set(GET_MATRIX)
 
 
@@ -196,7 +276,7 @@ def test_get_status_by_user(request, world, name, who):
     before = state()
     response = client_for(request, who).get(url_for(name, world))
     assert response.status_code == GET_MATRIX[name][1][who], response.content[:300]
-    if who == "anonymous":
+    if who == "anonymous" and name not in PUBLIC_URLS:
         assert response.url.startswith(reverse("login"))
     assert state() == before, "a GET changed something"
 

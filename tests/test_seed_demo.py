@@ -35,7 +35,11 @@ def seed(*extra: str) -> str:
 def snapshot() -> dict[str, list[tuple]]:
     """Every row of every table the app owns (history included), minus volatile login data."""
     tables: dict[str, list[tuple]] = {}
-    for model in apps.get_app_config("recommendations").get_models():
+    models = [
+        *apps.get_app_config("recommendations").get_models(),
+        *apps.get_app_config("publishing").get_models(),
+    ]
+    for model in models:
         fields = [
             f.attname
             for f in model._meta.concrete_fields
@@ -84,10 +88,22 @@ def test_the_demo_scenario_has_what_the_demo_needs():
     assert Finding.objects.get(pk=findings.challenged().get().pk).assurance_decisions.filter(
         outcome=AssuranceOutcome.CHALLENGED
     )
-    for username in ("opcc", "forcelead", "viewer", "admin"):
+    for username in ("opcc", "pcc", "forcelead", "viewer", "admin"):
         assert User.objects.get(username=username).check_password(PASSWORD)
         assert f"{username}: {PASSWORD}" in output
     assert "illustrative" in force.name.lower()
+
+
+def test_the_demo_has_a_published_peel_response_one_in_progress_and_a_public_page():
+    from publishing.models import PublicRelease, S55Response, Stage
+
+    seed()
+    stages = {r.report.kind: r.stage for r in S55Response.objects.select_related("report")}
+    assert stages == {ReportKind.PEEL: Stage.PUBLISHED, ReportKind.NCPI: Stage.DRAFT}
+    assert User.objects.get(username="pcc").has_perm("publishing.approve_s55response")
+    assert not User.objects.get(username="opcc").has_perm("publishing.approve_s55response")
+    release = PublicRelease.objects.get()
+    assert sum(len(r["findings"]) for r in release.data["reports"]) >= 5
 
 
 def test_a_weak_demo_password_is_refused():

@@ -37,6 +37,10 @@ ANONYMOUS_ALLOWED = {
     "accounts:sign-in-link": "the emailed link; lifts a lockout, never signs anyone in",
     "accounts:invitation-accept": "the emailed invitation; the invitee has no account yet",
     "accounts:password-link": "the emailed link to set a new password; the token is the credential",
+    "publishing:public-page": "the public progress page: only what the OPCC published",
+    "publishing:public-csv": "the public page's open data",
+    "publishing:public-json": "the public page's open data",
+    "publishing:public-document": "the PCC's published response, named by the public page",
 }
 
 # The read-only API signs people in itself (a token or the session) and answers 401,

@@ -51,6 +51,11 @@ class Command(BaseCommand):
             raise CommandError("--scale must be zero or more.")
 
         passwords = Seeder(today=today, password=password, stdout=self.stdout).run()
+        # What the PCC publishes lives in its own app; the domain's seeder knows nothing
+        # of it, so it is seeded here, after the reports it responds to.
+        from publishing.demo import seed_publishing
+
+        seed_publishing(today=today)
         self.stdout.write(
             self.style.SUCCESS(f"Illustrative demo data loaded (built around {today}).")
         )

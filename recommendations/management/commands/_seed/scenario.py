@@ -263,8 +263,6 @@ class DemoReports:
             url="https://example.org/illustrative/ncpi-northmoor",
             summary="Illustrative NCPI report. Its themes echo the PEEL causes of concern.",
             chief_constable_comments_by=published + timedelta(days=30),
-            response_published_on=published + timedelta(days=54),
-            response_url="https://example.org/illustrative/pcc-response-ncpi",
         )
         self.judgments(
             report,

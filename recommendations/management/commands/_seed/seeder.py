@@ -44,12 +44,15 @@ from recommendations.models import (
     Theme,
     User,
 )
+from recommendations.roles import PCC_GROUP
 
 DEMO_FORCE_NAME = "Northmoor Constabulary (illustrative)"
 
 DEMO_USERS = (
     # username, role, first name, last name, scoped to the demo force?
     ("opcc", Role.OPCC_STAFF, "OPCC", "Officer (demo)", False),
+    # The PCC: OPCC staff's role and the PCC group, which approves s.55 responses.
+    ("pcc", Role.OPCC_STAFF, "Police and Crime", "Commissioner (demo)", False),
     ("forcelead", Role.FORCE_LEAD, "Force", "Lead (demo)", True),
     ("forcelead2", Role.FORCE_LEAD, "Second Force", "Lead (demo)", True),
     ("viewer", Role.VIEWER, "Chief Constable's", "Office (demo)", True),
@@ -143,7 +146,8 @@ class Seeder(DemoReports):
                 is_superuser=role == Role.ADMINISTRATOR,
                 is_active=True,
             )
-            user.groups.set([Group.objects.get(name=role.value)])
+            groups = [role.value, *([PCC_GROUP] if username == "pcc" else [])]
+            user.groups.set(Group.objects.filter(name__in=groups))
             if self.password:
                 if not user.check_password(self.password):
                     user.set_password(self.password)
