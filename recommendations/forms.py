@@ -51,24 +51,30 @@ def _own_force_only(field: forms.ModelChoiceField, user: User) -> None:
         field.help_text = ""
 
 
+class RangedDateInput(forms.DateInput):
+    """Tells the browser the enterable range. Worked out when the page is drawn: a form
+    class is built once per process, and a server that runs past midnight must not keep
+    offering yesterday's last date."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        latest = dates.latest_enterable(timezone.localdate())
+        ranged = {**(attrs or {}), "min": dates.EARLIEST.isoformat(), "max": latest.isoformat()}
+        return super().get_context(name, value, ranged)
+
+
 class DateField(forms.DateField):
     """A date a person enters: from 1990 to ten years ahead (recommendations/dates.py)."""
 
-    widget = DATE_INPUT
+    widget = RangedDateInput
 
     def validate(self, value: date | None) -> None:
         super().validate(value)
         today = timezone.localdate()
         if value is not None and not dates.EARLIEST <= value <= dates.latest_enterable(today):
             raise ValidationError(dates.out_of_range_message(today), code="date_out_of_range")
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        latest = dates.latest_enterable(timezone.localdate())
-        return {
-            **super().widget_attrs(widget),
-            "min": dates.EARLIEST.isoformat(),
-            "max": latest.isoformat(),
-        }
 
 
 class VersionedForm(PlainTextMixin, forms.Form):
@@ -114,9 +120,6 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
             "response_published_on": DateField,
         }
         widgets = {
-            "published_on": DATE_INPUT,
-            "chief_constable_comments_by": DATE_INPUT,
-            "response_published_on": DATE_INPUT,
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -187,7 +190,6 @@ class FindingForm(PlainTextMixin, forms.ModelForm):
         }
         field_classes = {"due_on": DateField}
         widgets = {
-            "due_on": DATE_INPUT,
             "text": forms.Textarea(attrs={"rows": 6}),
             "themes": forms.CheckboxSelectMultiple,
         }
@@ -351,7 +353,7 @@ class ProgressUpdateForm(VersionedForm):
         help_text="Red: little done, unlikely to meet the deadline. Amber: under way. "
         "Green: complete, or on course to complete by the deadline.",
     )
-    as_at = DateField(label="As at", widget=DATE_INPUT)
+    as_at = DateField(label="As at")
     evidence = MultipleFileField(
         required=False,
         help_text="PDF, Word (.docx), Excel (.xlsx), PNG, JPEG, text or CSV; up to "
@@ -360,7 +362,6 @@ class ProgressUpdateForm(VersionedForm):
     evidence_effective_on = DateField(
         label="Evidence is effective from",
         required=False,
-        widget=DATE_INPUT,
         help_text="The date the evidence speaks for (not today's upload date).",
     )
     evidence_description = forms.CharField(max_length=300, required=False)
@@ -443,7 +444,7 @@ class CloseForm(VersionedForm):
         label="How HMICFRS closed it",
         initial=ClosureBasis.PORTAL,
     )
-    closed_on = DateField(label="Date HMICFRS closed it", widget=DATE_INPUT)
+    closed_on = DateField(label="Date HMICFRS closed it")
     reference = forms.CharField(
         max_length=200,
         required=False,
@@ -461,7 +462,7 @@ class HmicfrsStatusForm(VersionedForm):
         required=False,
         label="Status on HMICFRS's portal",
     )
-    checked_on = DateField(label="Checked on", widget=DATE_INPUT)
+    checked_on = DateField(label="Checked on")
 
 
 class SupersedeForm(VersionedForm):
@@ -487,7 +488,7 @@ class NoFurtherActionForm(VersionedForm):
 
 
 class ReviseDueDateForm(VersionedForm):
-    new_due_on = DateField(label="New due date", widget=DATE_INPUT)
+    new_due_on = DateField(label="New due date")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason for the change",

@@ -37,6 +37,18 @@ def test_a_report_dated_outside_the_range_is_refused_with_a_message(client, opcc
     assert not Report.objects.filter(title="Typed wrongly").exists()
 
 
+def test_the_range_the_browser_is_told_follows_the_day_the_page_is_drawn(
+    client, opcc, force, monkeypatch
+):
+    # The form class was built when the process started; a server still running next week
+    # must offer next week's latest date, or the browser refuses what the server accepts.
+    next_week = timezone.localdate() + timedelta(days=7)
+    monkeypatch.setattr("recommendations.forms.timezone.localdate", lambda: next_week)
+    client.force_login(opcc)
+    page = client.get(reverse("recommendations:report-create")).content.decode()
+    assert f'max="{dates.latest_enterable(next_week).isoformat()}"' in page
+
+
 def test_the_latest_date_accepted_is_ten_years_ahead(client, opcc, force):
     client.force_login(opcc)
     latest = dates.latest_enterable(timezone.localdate())

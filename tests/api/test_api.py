@@ -353,6 +353,10 @@ def test_the_openapi_description_lists_the_paths_and_the_findings_filters(opcc):
     assert {"/api/findings/", "/api/reports/", "/api/actions/"} <= set(schema["paths"])
     names = {p["name"] for p in schema["paths"]["/api/findings/"]["get"]["parameters"]}
     assert {"overdue", "force", "status", "due_from", "page", "page_size"} <= names
+    # A client reading the description learns how to send the token.
+    scheme = schema["components"]["securitySchemes"]["personalToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert {"personalToken": []} in schema["paths"]["/api/findings/"]["get"]["security"]
 
 
 def test_the_description_needs_sign_in_too():
