@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from publishing.models import S55Response, Stage
 from recommendations.models import ReportKind
-from tests.support.browser import shot, sign_in, sign_out
+from tests.support.browser import accessibility_violations, shot, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,6 +81,7 @@ def test_draft_approve_print_and_publish_the_public_page(page: Page, demo, conso
     expect(page.get_by_role("link", name="download as CSV")).to_be_visible()
     expect(page.get_by_text("Response officers are being trained")).to_be_visible()
     shot(page, "public-page")
+    assert accessibility_violations(page) == []
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     assert console_errors == []

@@ -27,3 +27,21 @@ def shot(page: Page, name: str) -> None:
     """Save a full-page screenshot for the README."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def accessibility_violations(page: Page) -> list[str]:
+    """What axe-core finds against WCAG 2.2 A and AA on the page as it stands, one line each.
+
+    axe is vendored under tests/ (it is a test tool, never served) and evaluated through the
+    DevTools protocol, which the page's CSP does not govern: the page itself is unchanged."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target).join(', ')})`)",
+        WCAG_22_AA,
+    )
+    return list(found)
