@@ -9,6 +9,7 @@ urlpatterns = [
     path("reports/<int:report_pk>/response/start/", views.response_start, name="response-start"),
     path("responses/<int:pk>/", views.response_detail, name="response-detail"),
     path("responses/<int:pk>/edit/", views.response_edit, name="response-edit"),
+    path("responses/<int:pk>/history/", views.response_history, name="response-history"),
     path("responses/<int:pk>/stage/<str:stage>/", views.response_stage, name="response-stage"),
     path("responses/<int:pk>/versions/new/", views.response_document_add, name="document-add"),
     path(

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from publishing import access, documents, public, services
+from publishing import access, documents, history, public, services
 from publishing.forms import DocumentForm, ResponseForm, StageForm, StartForm, SummariesForm
 from publishing.models import PublicRelease, PublicSummary, ResponseDocument, S55Response, Stage
 from recommendations import uploads
@@ -125,6 +125,20 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current": "responses",
     }
     return render(request, "publishing/response_detail.html", context)
+
+
+@require_GET
+def response_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every saved version of the statement and of each recommendation's response."""
+    response = _response(request, pk)
+    _require(access.can_view(request.user, response))
+    context = {
+        "response": response,
+        "versions": history.response_versions(response),
+        "answer_versions": history.answer_versions(response),
+        "current": "responses",
+    }
+    return render(request, "publishing/response_history.html", context)
 
 
 @GET_POST

@@ -103,6 +103,7 @@ GET_MATRIX = {
     "publishing:response-start": ("report_pk", POST_ONLY),
     "publishing:response-detail": ("response", READ_OWN_FORCE),
     "publishing:response-edit": ("response", OPCC_ONLY),
+    "publishing:response-history": ("response", READ_OWN_FORCE),
     "publishing:response-stage": (
         "response_stage",
         OPCC_ONLY | {"opcc": 409, "administrator": 409},
