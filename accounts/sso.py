@@ -36,6 +36,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -481,6 +482,43 @@ class SignInForm(_PasswordRule, AuthenticationForm):
 
 class AdminSignInForm(_PasswordRule, AdminAuthenticationForm):
     pass
+
+
+@register(Tags.security)
+def check_settings(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Role names in the SSO settings must be Oversight's; and an administrator must keep
+    some way in: by SSO, or a break-glass password."""
+    problems: list[CheckMessage] = []
+    unknown = set(settings.OVERSIGHT_OIDC_GROUP_ROLES.values()) - set(Role.values)
+    if unknown:
+        problems.append(
+            Error(
+                f"OVERSIGHT_OIDC_GROUP_ROLES names roles Oversight does not have: "
+                f"{', '.join(sorted(unknown))}. Roles: {', '.join(Role.values)}.",
+                id="accounts.E101",
+            )
+        )
+    disabled = set(settings.OVERSIGHT_PASSWORD_LOGIN_DISABLED_ROLES)
+    if unknown := disabled - set(Role.values):
+        problems.append(
+            Error(
+                f"OVERSIGHT_PASSWORD_LOGIN_DISABLED_ROLES names roles Oversight does not "
+                f"have: {', '.join(sorted(unknown))}. Roles: {', '.join(Role.values)}.",
+                id="accounts.E102",
+            )
+        )
+    if Role.ADMINISTRATOR.value in disabled and not (
+        settings.OVERSIGHT_PASSWORD_BREAK_GLASS_USERNAMES
+    ):
+        problems.append(
+            Warning(
+                "Administrators may not sign in with a password and no break-glass account "
+                "is named: if the identity provider is down, nobody can administer Oversight.",
+                hint="Name one in OVERSIGHT_PASSWORD_BREAK_GLASS_USERNAMES.",
+                id="accounts.W103",
+            )
+        )
+    return problems
 
 
 def sign_in_detail(user: Any) -> dict[str, Any]:
