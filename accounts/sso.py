@@ -69,7 +69,7 @@ class Refusal(enum.Enum):
     STATE = "This sign-in could not be checked: it was started in another browser or window, took too long, or was altered. Please start again."  # noqa: E501
     PROVIDER_ERROR = "Your organisation's sign-in did not complete (it was cancelled or refused there). Please try again."  # noqa: E501
     PROVIDER_DOWN = "Your organisation's sign-in service could not be reached just now. Please try again in a few minutes, or sign in with your password if you have one."  # noqa: E501
-    TOKEN = "Your organisation's sign-in answer could not be checked, so it was not accepted. Please start again."  # noqa: E501
+    BAD_ANSWER = "Your organisation's sign-in answer could not be checked, so it was not accepted. Please start again."  # noqa: E501
 
     @property
     def code(self) -> str:
@@ -347,7 +347,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
             return self._refuse(request, Refusal.PROVIDER_DOWN)
         except (SuspiciousOperation, jwt.PyJWTError) as exc:
             log.warning("Single sign-on: the provider's tokens were not accepted: %s", exc)
-            return self._refuse(request, Refusal.TOKEN)
+            return self._refuse(request, Refusal.BAD_ANSWER)
 
     @staticmethod
     def _refuse(request: HttpRequest, refusal: Refusal) -> None:
@@ -371,7 +371,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if userinfo.get("sub") != payload.get("sub"):
             # OpenID Connect Core §5.3.2: the answer is for someone else; ignore it all.
-            raise SignInRefused(Refusal.TOKEN)
+            raise SignInRefused(Refusal.BAD_ANSWER)
         # The signed ID token wins where both speak.
         claims = {**userinfo, **payload}
         return person_for_claims(claims, now=timezone.now(), request=self.request)
@@ -419,11 +419,11 @@ def refusal_record(request: HttpRequest, refusal: Refusal, *, username: str = ""
 
 # ---------------------------------------------------------------- local passwords per role
 
-PASSWORD_SIGN_IN_OFF = (
+LOCAL_SIGN_IN_OFF = (
     "People with the {role} role sign in through {provider}, not with a password here. "
     "Use the “Sign in with {provider}” button."
 )
-PASSWORD_SIGN_IN_OFF_NO_SSO = (
+LOCAL_SIGN_IN_OFF_NO_SSO = (
     "People with the {role} role cannot sign in with a password here. Ask the OPCC staff "
     "who manage Oversight's users."
 )
@@ -453,7 +453,7 @@ def password_refusal(user: Any) -> str | None:
     refused = password_roles_refused(user)
     if not refused:
         return None
-    template = PASSWORD_SIGN_IN_OFF if enabled() else PASSWORD_SIGN_IN_OFF_NO_SSO
+    template = LOCAL_SIGN_IN_OFF if enabled() else LOCAL_SIGN_IN_OFF_NO_SSO
     return template.format(role=refused[0].value, provider=provider_name())
 
 

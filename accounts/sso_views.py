@@ -64,7 +64,7 @@ class SignInCallback(OIDCAuthenticationCallbackView):
         return super().get(request)
 
     def login_failure(self) -> HttpResponse:
-        refusal = getattr(self.request, sso.REFUSAL_ATTRIBUTE, None) or Refusal.TOKEN
+        refusal = getattr(self.request, sso.REFUSAL_ATTRIBUTE, None) or Refusal.BAD_ANSWER
         status = 503 if refusal is Refusal.PROVIDER_DOWN else 403
         return _refused(self.request, refusal, status=status)
 

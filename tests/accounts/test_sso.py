@@ -324,7 +324,7 @@ def test_the_message_names_the_provider_when_single_sign_on_is_on(settings, forc
     settings.OVERSIGHT_OIDC_ENABLED = True
     settings.OVERSIGHT_OIDC_PROVIDER_NAME = "Testshire ID"
     pat = make_user(Role.FORCE_LEAD, force=force)
-    assert sso.password_refusal(pat) == sso.PASSWORD_SIGN_IN_OFF.format(
+    assert sso.password_refusal(pat) == sso.LOCAL_SIGN_IN_OFF.format(
         role="Force lead", provider="Testshire ID"
     )
 
