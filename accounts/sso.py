@@ -43,6 +43,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from accounts import people
 from accounts.models import Invitation
 from accounts.people import roles_of
 from audit.services import Event, record
@@ -194,11 +195,11 @@ def person_for_claims(
     """The active Oversight person these claims name, accepting their open invitation if
     they have no account yet; their roles as `sign_in_roles` says. Raises SignInRefused."""
     email = claimed_email(claims)
-    people = list(User.objects.filter(email__iexact=email)[:2])
-    if len(people) > 1:
+    found = list(User.objects.filter(email__iexact=email)[:2])
+    if len(found) > 1:
         raise SignInRefused(Refusal.AMBIGUOUS)
-    if people:
-        person = people[0]
+    if found:
+        person = found[0]
         if not person.is_active:
             raise SignInRefused(Refusal.DEACTIVATED)
         _apply_group_roles(person, claims, request=request)
@@ -223,6 +224,14 @@ def _apply_group_roles(
     if not after:
         raise SignInRefused(Refusal.NO_ROLE)
     with transaction.atomic():
+        people._lock_roles()
+        try:
+            # The provider's groups never remove the last administrator or the last OPCC
+            # staff member across all forces: then the roles stay as set in Oversight.
+            people._keeps_someone_in_charge(person, roles=after, force=person.force, active=True)
+        except ValidationError as exc:
+            log.warning("Single sign-on groups not applied to %s: %s", person, exc.messages[0])
+            return
         groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
         person.groups.remove(*(groups[r.value] for r in before - after))
         person.groups.add(*(groups[r.value] for r in after - before))

@@ -204,6 +204,15 @@ def test_a_group_claim_that_leaves_no_role_refuses_and_changes_nothing(settings,
 
 
 @pytest.mark.django_db
+def test_a_group_claim_never_removes_the_last_administrator(settings):
+    settings.OVERSIGHT_OIDC_GROUP_ROLES = {"g-admin": "Administrator", "g-view": "Viewer"}
+    make_user(Role.ADMINISTRATOR, email="root@opcc.example", is_staff=True)
+    person = sso.person_for_claims(claims("root@opcc.example", groups=["g-view"]), now=NOW)
+    assert set(person.groups.values_list("name", flat=True)) == {"Administrator"}
+    assert not AuditEvent.objects.filter(event=Event.ACCESS_CHANGED).exists()
+
+
+@pytest.mark.django_db
 def test_a_force_lead_group_is_not_given_to_someone_without_a_force(settings):
     settings.OVERSIGHT_OIDC_GROUP_ROLES = {"g-lead": "Force lead", "g-view": "Viewer"}
     make_user(Role.OPCC_STAFF, email="pat@testshire.example")
