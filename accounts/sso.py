@@ -44,7 +44,7 @@ from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts import people
-from accounts.models import Invitation
+from accounts.models import Invitation, SingleSignOnIdentity
 from accounts.people import roles_of
 from audit.services import Event, record
 from recommendations.models import Role, User
@@ -66,6 +66,7 @@ class Refusal(enum.Enum):
     UNKNOWN = "There is no Oversight account or open invitation for this email address. Ask the OPCC staff who manage Oversight's users to invite you."  # noqa: E501
     DEACTIVATED = "Your Oversight account is switched off. Ask the OPCC staff who manage Oversight's users if you need it again."  # noqa: E501
     AMBIGUOUS = "More than one Oversight account has this email address, so we cannot tell which is yours. Ask the OPCC staff who manage Oversight's users."  # noqa: E501
+    LINKED_ELSEWHERE = "This email address's Oversight account is linked to a different account at your organisation, so it was not used. Ask the OPCC staff who manage Oversight's users."  # noqa: E501
     NO_ROLE = "Your organisation's groups leave you no role in Oversight. Ask the OPCC staff who manage Oversight's users."  # noqa: E501
     STATE = "This sign-in could not be checked: it was started in another browser or window, took too long, or was altered. Please start again."  # noqa: E501
     PROVIDER_ERROR = "Your organisation's sign-in did not complete (it was cancelled or refused there). Please try again."  # noqa: E501
@@ -193,23 +194,59 @@ def person_for_claims(
     claims: dict[str, Any], *, now: datetime, request: HttpRequest | None = None
 ) -> User:
     """The active Oversight person these claims name, accepting their open invitation if
-    they have no account yet; their roles as `sign_in_roles` says. Raises SignInRefused."""
+    they have no account yet; their roles as `sign_in_roles` says. Raises SignInRefused.
+
+    The first sign-in matches by verified email and links the provider's subject to the
+    account; later ones find the account by that link (the email must still be verified),
+    so an address the provider later gives to someone else cannot reach it.
+    """
     email = claimed_email(claims)
-    found = list(User.objects.filter(email__iexact=email)[:2])
-    if len(found) > 1:
-        raise SignInRefused(Refusal.AMBIGUOUS)
-    if found:
-        person = found[0]
-        if not person.is_active:
-            raise SignInRefused(Refusal.DEACTIVATED)
-        _apply_group_roles(person, claims, request=request)
-        return person
-    invitation = (
-        Invitation.objects.pending().filter(email__iexact=email, expires_at__gt=now).first()
+    issuer, subject = str(claims.get("iss") or ""), str(claims.get("sub") or "")
+    if not subject:
+        raise SignInRefused(Refusal.BAD_ANSWER)
+    link = (
+        SingleSignOnIdentity.objects.select_related("user")
+        .filter(issuer=issuer, subject=subject)
+        .first()
     )
-    if invitation is None:
-        raise SignInRefused(Refusal.UNKNOWN)
-    return _account_from_invitation(invitation, claims, now=now, request=request)
+    if link is not None:
+        person = link.user
+    else:
+        found = list(User.objects.filter(email__iexact=email)[:2])
+        if len(found) > 1:
+            raise SignInRefused(Refusal.AMBIGUOUS)
+        if not found:
+            invitation = (
+                Invitation.objects.pending().filter(email__iexact=email, expires_at__gt=now).first()
+            )
+            if invitation is None:
+                raise SignInRefused(Refusal.UNKNOWN)
+            person = _account_from_invitation(invitation, now=now, request=request)
+        else:
+            person = found[0]
+        if person.is_active:
+            _link(person, issuer=issuer, subject=subject, now=now)
+    if not person.is_active:
+        raise SignInRefused(Refusal.DEACTIVATED)
+    _apply_group_roles(person, claims, request=request)
+    return person
+
+
+def _link(person: User, *, issuer: str, subject: str, now: datetime) -> None:
+    """Tie the provider's subject to the account, once. Raises SignInRefused when the
+    account is already tied to another subject of this provider."""
+    try:
+        with transaction.atomic():
+            SingleSignOnIdentity.objects.create(
+                user=person, issuer=issuer, subject=subject, created_at=now
+            )
+    except IntegrityError:
+        # Either this subject was linked a moment ago (two tabs), or the account belongs
+        # to another subject: then this is someone else with the address.
+        if not SingleSignOnIdentity.objects.filter(
+            user=person, issuer=issuer, subject=subject
+        ).exists():
+            raise SignInRefused(Refusal.LINKED_ELSEWHERE) from None
 
 
 def _apply_group_roles(
@@ -265,7 +302,6 @@ def _free_username(email: str) -> str:
 
 def _account_from_invitation(
     invitation: Invitation,
-    claims: dict[str, Any],
     *,
     now: datetime,
     request: HttpRequest | None,
@@ -311,7 +347,6 @@ def _account_from_invitation(
                 "by": "single sign-on",
             },
         )
-    _apply_group_roles(person, claims, request=request)
     return person
 
 

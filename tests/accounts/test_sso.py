@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts import invitations, sso
-from accounts.models import TwoFactorPolicy
+from accounts.models import SingleSignOnIdentity, TwoFactorPolicy
 from accounts.signals import SESSION_NEEDS_TWO_FACTOR
 from accounts.sso import Refusal, SignInRefused
 from audit.models import AuditEvent, Event
@@ -180,6 +180,41 @@ def test_an_invited_person_gets_the_invitations_role_and_force_and_no_password(
     assert event.detail["by"] == "single sign-on"
     # The second sign-in finds the account.
     assert sso.person_for_claims(claims("new.person@testshire.example"), now=NOW) == person
+
+
+@pytest.mark.django_db
+def test_the_first_sign_in_links_the_subject_and_later_ones_follow_it(force):
+    pat = make_user(Role.VIEWER, force=force, email="pat@testshire.example")
+    first = claims(iss="https://idp.example/t", sub="subject-1")
+    assert sso.person_for_claims(first, now=NOW) == pat
+    link = SingleSignOnIdentity.objects.get()
+    assert (link.user, link.issuer, link.subject) == (pat, "https://idp.example/t", "subject-1")
+    # The provider now gives another (verified) address: the link still finds Pat.
+    moved = claims("pat.lead@new.example", iss="https://idp.example/t", sub="subject-1")
+    assert sso.person_for_claims(moved, now=NOW) == pat
+    assert SingleSignOnIdentity.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_reused_address_with_another_subject_cannot_reach_a_linked_account(force):
+    pat = make_user(Role.VIEWER, force=force, email="pat@testshire.example")
+    sso.person_for_claims(claims(iss="https://idp.example/t", sub="leaver"), now=NOW)
+    with pytest.raises(SignInRefused) as refused:
+        sso.person_for_claims(claims(iss="https://idp.example/t", sub="newcomer"), now=NOW)
+    assert refused.value.refusal is Refusal.LINKED_ELSEWHERE
+    assert list(SingleSignOnIdentity.objects.values_list("user", "subject")) == [(pat.pk, "leaver")]
+
+
+@pytest.mark.django_db
+def test_claims_without_a_subject_are_refused_and_a_deactivated_person_is_not_linked(force):
+    make_user(Role.VIEWER, force=force, email="pat@testshire.example", is_active=False)
+    with pytest.raises(SignInRefused) as refused:
+        sso.person_for_claims(claims(sub=""), now=NOW)
+    assert refused.value.refusal is Refusal.BAD_ANSWER
+    with pytest.raises(SignInRefused) as refused:
+        sso.person_for_claims(claims(), now=NOW)
+    assert refused.value.refusal is Refusal.DEACTIVATED
+    assert not SingleSignOnIdentity.objects.exists()
 
 
 @pytest.mark.django_db
@@ -503,3 +538,22 @@ def test_the_checks_catch_unknown_role_names_and_no_way_in_for_administrators(se
     settings.OVERSIGHT_PASSWORD_LOGIN_DISABLED_ROLES = ["Administrator"]
     settings.OVERSIGHT_PASSWORD_BREAK_GLASS_USERNAMES = ["root-admin"]
     assert sso.check_settings(None) == []
+
+
+@pytest.mark.django_db
+def test_administrators_see_and_remove_links_in_the_admin_but_cannot_make_them(
+    client, administrator, force
+):
+    pat = make_user(Role.VIEWER, force=force, email="pat@testshire.example")
+    sso.person_for_claims(claims(iss="https://idp.example/t", sub="s1"), now=NOW)
+    link = SingleSignOnIdentity.objects.get(user=pat)
+    assert AuditEvent.objects.filter(
+        event=Event.CREATED, object_type="accounts.SingleSignOnIdentity"
+    ).exists()
+    client.force_login(administrator)
+    changelist = reverse("admin:accounts_singlesignonidentity_changelist")
+    assert client.get(changelist, {"q": "pat"}).status_code == 200
+    assert client.get(reverse("admin:accounts_singlesignonidentity_add")).status_code == 403
+    delete = reverse("admin:accounts_singlesignonidentity_delete", args=[link.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not SingleSignOnIdentity.objects.exists()
