@@ -18,9 +18,26 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import emails
-from accounts.models import TwoFactorPolicy
+from accounts.models import SingleSignOnIdentity, TwoFactorPolicy
 from accounts.services import send_quietly
 from audit.services import Event, record
+
+
+@admin.register(SingleSignOnIdentity)
+class SingleSignOnIdentityAdmin(admin.ModelAdmin):
+    """Remove a link when someone's account at the provider is genuinely replaced; their
+    next single sign-on links the new one (matched by verified email). Links are made
+    only by signing in, never here."""
+
+    list_display = ("user", "issuer", "subject", "created_at")
+    search_fields = ("user__username", "user__email", "subject")
+    readonly_fields = ("user", "issuer", "subject", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(TwoFactorPolicy)

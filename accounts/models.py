@@ -229,3 +229,38 @@ class Invitation(models.Model):
         if self.expires_at <= now:
             return InvitationState.EXPIRED
         return InvitationState.PENDING
+
+
+class SingleSignOnIdentity(models.Model):
+    """The provider's account (issuer and subject) a person signed in with the first time.
+
+    Later single sign-ons find the person by it, and an address the provider gives to
+    someone else (a leaver's, reused) cannot reach the account: it is linked to another
+    subject. An administrator removes the link (Django admin) when the provider account
+    is genuinely replaced.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities"
+    )
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="accounts_ssoidentity_one_person_per_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="accounts_ssoidentity_one_subject_per_person"
+            ),
+            models.CheckConstraint(
+                condition=~Q(subject=""), name="accounts_ssoidentity_has_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer or 'the identity provider'}"

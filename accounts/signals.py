@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import services
+from accounts import services, sso
 from accounts.models import TwoFactorPolicy
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,11 @@ def start_session_clock(sender: type, request: HttpRequest, user: object, **kwar
     now = timezone.now().timestamp()
     request.session[SESSION_STARTED] = now
     request.session[SESSION_LAST_SEEN] = now
-    # Decided once per sign-in, so pages do not pay a query for it.
-    needs_two_factor = TwoFactorPolicy.required_for(user)
+    # Decided once per sign-in, so pages do not pay a query for it. A single sign-on
+    # counts as two factors only when the operator says the provider enforces MFA.
+    needs_two_factor = TwoFactorPolicy.required_for(
+        user
+    ) and not sso.two_factor_satisfied_by_provider(user)
     request.session[SESSION_NEEDS_TWO_FACTOR] = needs_two_factor
     if needs_two_factor:
         _send_setup_link_if_needed(request, user)

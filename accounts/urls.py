@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import people_views, views
+from accounts import people_views, sso_views, views
 
 app_name = "accounts"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     # Open without signing in: for people whose sign-in is locked or slowed.
     path("accounts/sign-in-link/", views.sign_in_link_request, name="sign-in-link-request"),
     path("accounts/sign-in-link/<str:token>/", views.sign_in_link, name="sign-in-link"),
+    # Open without signing in: single sign-on starts here and comes back to the callback
+    # (404 unless configured; the callback needs the state this browser's session began).
+    path("accounts/sso/start/", sso_views.sign_in_start, name="sso-start"),
+    path("accounts/sso/callback/", sso_views.sign_in_callback, name="sso-callback"),
     path("accounts/two-factor/", views.two_factor, name="two-factor"),
     path("accounts/two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path(

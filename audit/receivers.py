@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from accounts import sso
 from accounts.throttle import WAIT_ATTRIBUTE
 from audit.models import AuditEvent, Event
 from audit.services import record
@@ -28,7 +29,8 @@ NOT_AUDITED = {
 
 @receiver(user_logged_in)
 def signed_in(sender: type, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    record(Event.SIGN_IN, request=request, user=user)
+    # How: single sign-on, or a break-glass password (accounts/sso.py); empty otherwise.
+    record(Event.SIGN_IN, request=request, user=user, detail=sso.sign_in_detail(user))
 
 
 @receiver(user_logged_out)
@@ -41,6 +43,8 @@ def signed_out(sender: type, request: HttpRequest, user: Any, **kwargs: Any) -> 
 def sign_in_failed(
     sender: type, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
+    if "nonce" in credentials:
+        return  # a refused single sign-on: the callback records it, with the reason
     # Only the username typed: never the password (Django already masks it here).
     wait = getattr(request, WAIT_ATTRIBUTE, None)
     record(

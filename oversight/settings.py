@@ -6,6 +6,7 @@ management command. `DATABASE_URL` and `REDIS_URL` switch on PostgreSQL and
 Redis.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -523,3 +524,59 @@ SPECTACULAR_SETTINGS = {
         "rest_framework.authentication.SessionAuthentication",
     ],
 }
+
+
+# ---------------------------------------------------------------- single sign-on (OpenID Connect)
+# Kept in one block (accounts/sso.py reads it). Off unless a client id and an issuer (or
+# the three endpoints) are set: the embedded default signs in by password only.
+# mozilla-django-oidc reads the OIDC_* names; people set the OVERSIGHT_OIDC_* variables.
+OVERSIGHT_OIDC_ISSUER = env_str("OVERSIGHT_OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OVERSIGHT_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OVERSIGHT_OIDC_CLIENT_SECRET")
+# Empty: found through the issuer's /.well-known/openid-configuration (and checked against it).
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OVERSIGHT_OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OVERSIGHT_OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OVERSIGHT_OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OVERSIGHT_OIDC_JWKS_ENDPOINT")
+OVERSIGHT_OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and (
+        OVERSIGHT_OIDC_ISSUER
+        or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT)
+    )
+)
+# The button reads "Sign in with <this>".
+OVERSIGHT_OIDC_PROVIDER_NAME = env_str("OVERSIGHT_OIDC_PROVIDER_NAME", "Microsoft")
+OIDC_RP_SIGN_ALGO = env_str("OVERSIGHT_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OVERSIGHT_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env_int("OVERSIGHT_OIDC_TIMEOUT_SECONDS", 10)
+# Nobody is made by signing in: people are invited first (accounts/sso.py matches them).
+OIDC_CREATE_USER = False
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso-callback"
+# The identity provider already asks for a second factor (Entra ID Conditional Access):
+# an SSO sign-in then satisfies the roles' two-factor requirement; otherwise Oversight's
+# own TOTP code is asked for after SSO as after a password.
+OVERSIGHT_OIDC_IDP_ENFORCES_MFA = env_bool("OVERSIGHT_OIDC_IDP_ENFORCES_MFA", False)
+# Entra ID sends no email_verified for work accounts: with this on, its optional claim
+# xms_edov (the address's domain is verified by the tenant) counts instead, when present.
+OVERSIGHT_OIDC_ACCEPT_XMS_EDOV = env_bool("OVERSIGHT_OIDC_ACCEPT_XMS_EDOV", False)
+# Optional: roles from an ID-token claim, as JSON {"<group id or name>": "<role>"}. Roles
+# named here follow the claim at each SSO sign-in; others are left as set in Oversight.
+OVERSIGHT_OIDC_GROUPS_CLAIM = env_str("OVERSIGHT_OIDC_GROUPS_CLAIM", "groups")
+try:
+    OVERSIGHT_OIDC_GROUP_ROLES: dict[str, str] = json.loads(
+        env_str("OVERSIGHT_OIDC_GROUP_ROLES", "{}")
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured("OVERSIGHT_OIDC_GROUP_ROLES must be a JSON object.") from exc
+# Roles that may not sign in with a local password (comma-separated role names), and the
+# usernames that still may (break-glass, for when the identity provider is down).
+OVERSIGHT_PASSWORD_LOGIN_DISABLED_ROLES = env_list("OVERSIGHT_PASSWORD_LOGIN_DISABLED_ROLES")
+OVERSIGHT_PASSWORD_BREAK_GLASS_USERNAMES = env_list("OVERSIGHT_PASSWORD_BREAK_GLASS_USERNAMES")
+if OVERSIGHT_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.sso.SingleSignOnBackend"]

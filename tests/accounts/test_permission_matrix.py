@@ -57,6 +57,11 @@ GET_MATRIX = {
     "two-factor-setup": (None, dict.fromkeys(WHO, 302)),
     "two-factor-setup-send": (None, POST_ONLY),
     "two-factor-setup-link": ("bad_token", dict.fromkeys(WHO, 302)),
+    # Single sign-on: public by necessity (nobody is signed in yet), 404 unless configured.
+    # Configured, they are tested in test_sso.py (start: off to the provider for anyone;
+    # callback: 400 without the state this browser's session began).
+    "sso-start": (None, dict.fromkeys(WHO, 404)),
+    "sso-callback": (None, dict.fromkeys(WHO, 404)),
 }
 
 # URL name -> (what it takes, what to post, expected POST status per user)

@@ -37,6 +37,9 @@ ANONYMOUS_ALLOWED = {
     "accounts:sign-in-link": "the emailed link; lifts a lockout, never signs anyone in",
     "accounts:invitation-accept": "the emailed invitation; the invitee has no account yet",
     "accounts:password-link": "the emailed link to set a new password; the token is the credential",
+    "accounts:sso-start": "single sign-on starts before anyone is signed in (404 unless set up)",
+    "accounts:sso-callback": "the identity provider's answer; checked against the session's "
+    "state, PKCE verifier and nonce (404 unless set up)",
     "publishing:public-page": "the public progress page: only what the OPCC published",
     "publishing:public-csv": "the public page's open data",
     "publishing:public-json": "the public page's open data",
