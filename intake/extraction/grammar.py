@@ -195,9 +195,9 @@ PUBLISHED = re.compile(
     r"\d{1,2}/\d{1,2}/\d{4})\s*\.?\s*$)"
 )
 ISSUE_DATE_SENTENCE = re.compile(
-    r"(?i:cause\s+of\s+concern|recommendations?)[^.]*?\b(?:issued|raised|gave|identified|"
+    r"(?i:causes?\s+of\s+concern|recommendations?)[^.]*?\b(?:issued|raised|gave|identified|"
     r"published|made|wrote|set\s+out|sent)\b|\b(?:issued|raised|gave|identified|published|"
-    r"made|wrote|set\s+out|sent)\b[^.]*?(?i:cause\s+of\s+concern|recommendations?)"
+    r"made|wrote|set\s+out|sent)\b[^.]*?(?i:causes?\s+of\s+concern|recommendations?)"
 )
 FULL_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+,?\s+\d{4}\b")
 
