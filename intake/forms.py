@@ -336,6 +336,14 @@ class LetterForm(PlainTextMixin, forms.Form):
                 if rest:
                     choices.append(("Other tracked findings of this force", rest))
                 best = item.best
+                if best is not None and best.finding_id in self.tracked:
+                    # What the person saw, so a change made meanwhile is caught on record.
+                    seen = self.tracked[best.finding_id]
+                    self.fields[f"seen_{position}"] = forms.CharField(
+                        required=False,
+                        widget=forms.HiddenInput,
+                        initial=f"{seen.pk}:{seen.version}",
+                    )
                 self.fields[f"match_{position}"] = forms.TypedChoiceField(
                     label=f"{item.finding.reference} refers to",
                     choices=choices,
@@ -369,11 +377,17 @@ class LetterForm(PlainTextMixin, forms.Form):
         out = []
         for item in self.reading.items:
             pk = self.cleaned_data.get(f"match_{item.position}") if item.restated else None
+            seen_pk, _, seen_version = (
+                self.cleaned_data.get(f"seen_{item.position}") or ""
+            ).partition(":")
             out.append(
                 letters.Decision(
                     position=item.position,
                     choice=letters.Choice(self.cleaned_data[f"choice_{item.position}"]),
                     finding=self.tracked.get(pk) if pk is not None else None,
+                    seen_version=(
+                        int(seen_version) if seen_pk == str(pk) and seen_version.isdigit() else None
+                    ),
                 )
             )
         return out

@@ -344,6 +344,9 @@ class Decision:
     position: int
     choice: Choice
     finding: Finding | None = None
+    # The finding's version when the person saw it: closing it fails (StaleVersion) if
+    # someone has changed it since. None: as it is now.
+    seen_version: int | None = None
 
 
 def _ref(item: Item) -> str:
@@ -448,7 +451,7 @@ def letter_record(
             continue
         score = scores.get((item.position, finding.pk))
         if decision.choice == Choice.CLOSE:
-            finding = _close(finding, letter=letter, by=by)
+            finding = _close(finding, decision.seen_version, letter=letter, by=by)
             summary["closed"].append(finding.reference)
         else:
             summary["noted"].append(finding.reference)
@@ -488,11 +491,11 @@ def letter_record(
     return letter
 
 
-def _close(finding: Finding, *, letter: Letter, by: User) -> Finding:
+def _close(finding: Finding, seen_version: int | None, *, letter: Letter, by: User) -> Finding:
     try:
         return services.finding_close(
             finding=finding,
-            expected_version=finding.version,
+            expected_version=finding.version if seen_version is None else seen_version,
             closed_by=by,
             closed_on=letter.sent_on,
             basis=ClosureBasis.LETTER,
