@@ -145,6 +145,57 @@ def _report_upload_limit() -> int:
     return settings.REPORT_MAX_UPLOAD_BYTES
 
 
+class AddFindingForm(forms.Form):
+    """A finding the engine missed, from text selected in the source (or typed in)."""
+
+    text = forms.CharField(
+        label="Text of the finding",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
+        help_text="Select it in the report's text to copy it here, or type it.",
+    )
+    kind = forms.ChoiceField(choices=FindingKind.choices)
+    parent = forms.ChoiceField(required=False, label="Cause of concern it answers")
+    timeframe = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Timeframe as written",
+        help_text="For example “Within three months” or “By 31 March 2026”: the due date "
+        "is worked out from it.",
+    )
+    reference = forms.CharField(
+        max_length=30, required=False, help_text="Left empty: the next free one."
+    )
+
+    def __init__(self, *args: Any, parents: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "add")
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", "None"), *parents]
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+        if not sits_under_a_cause(kind):
+            data["parent"] = ""
+        timeframe = (data.get("timeframe") or "").strip()
+        if timeframe and not takes_a_deadline(kind):
+            self.add_error("timeframe", services.CAUSE_OF_CONCERN_HAS_NO_DEADLINE)
+        elif timeframe and parse_timeframe(timeframe) is None:
+            self.add_error("timeframe", UNREAD_TIMEFRAME)
+        return data
+
+
+UNREAD_TIMEFRAME = (
+    "This timeframe could not be read. Write it as HMICFRS does, for example “immediately”, "
+    "“Within six months” or “By 30 September 2025”, or leave it empty."
+)
+
+
 class DraftFindingForm(forms.Form):
     """One finding on the review screen. Prefixed with its key, so every card's fields have
     their own ids."""

@@ -43,7 +43,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from intake import drafts, imports, letters, spreadsheets
 from intake.candidates import RowError
 from intake.extraction import Extraction
-from intake.forms import DraftFindingForm, LetterForm, SourceForm, SpreadsheetForm
+from intake.forms import (
+    AddFindingForm,
+    DraftFindingForm,
+    LetterForm,
+    SourceForm,
+    SpreadsheetForm,
+)
 from intake.models import DraftKind, Letter, OutcomeAction, ReviewDraft
 from oversight.storage import STORE_ERRORS, STORE_UNAVAILABLE, STORE_UNREADABLE, is_missing, quietly
 from recommendations import permissions, uploads
@@ -76,7 +82,7 @@ CLASHED = (
     "was imported. Upload the file again to see which."
 )
 
-OPS = ("edit", "merge", "split", "drop", "restore", "save", "discard")
+OPS = ("edit", "merge", "split", "drop", "restore", "save", "discard", "add")
 
 
 def _report_for_intake(request: HttpRequest, pk: int) -> Report:
@@ -192,7 +198,38 @@ def report_intake_review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(report)
     if op == "save":
         return _save_draft(request, report, draft)
+    if op == "add":
+        return _add_finding(request, report, draft)
     return _change_draft(request, report, draft, op)
+
+
+def _add_finding(request: HttpRequest, report: Report, draft: drafts.Draft) -> HttpResponse:
+    """Add a finding the engine missed, from a passage selected in the source."""
+    form = AddFindingForm(request.POST, parents=_parents(report, draft))
+    if not form.is_valid():
+        return _render_review(request, report, draft, add_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        added = drafts.add(
+            draft,
+            kind=data["kind"],
+            text=data["text"],
+            reference=data["reference"],
+            parent=data["parent"],
+            timeframe=data["timeframe"],
+        )
+    except drafts.DraftError as exc:
+        return _render_review(request, report, draft, notice=str(exc), status=409)
+    draft.revision += 1
+    _store_draft(request, draft)
+    notice = f"{added.reference} added." + (
+        "" if added.spans else " Its text is not in the source, so it is not highlighted."
+    )
+    if _is_htmx(request):
+        return _render_review(request, report, draft, notice=notice, focus=added.key)
+    messages.success(request, notice)
+    url = reverse("intake:report-intake-review", args=[report.pk])
+    return redirect(f"{url}?page={_page_number(draft, added.key) or 1}#finding-{added.key}")
 
 
 def _change_draft(
@@ -304,6 +341,7 @@ def _render_review(
     notice: str = "",
     focus: str = "",
     save_errors: list[RowError] | None = None,
+    add_form: AddFindingForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     parents = _parents(report, draft)
@@ -351,6 +389,7 @@ def _render_review(
             ]
         ],
         "review_url": reverse("intake:report-intake-review", args=[report.pk]),
+        "add_form": add_form or AddFindingForm(parents=parents),
     }
     if _is_htmx(request):
         # htmx swaps only 2xx responses; the page itself says what went wrong.
