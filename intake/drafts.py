@@ -322,8 +322,14 @@ def add(
     spans = locate(draft.text, text)
     parsed = parse_timeframe(timeframe) if timeframe and takes_a_deadline(kind) else None
     if not reference:
-        count = sum(f.kind == kind for f in draft.findings)
-        reference = f"{_REFERENCE_PREFIX.get(kind, 'F')}{count + 1}"
+        # The next number after the highest of this kind ("R4" → "R5"), gaps left as they are.
+        prefix = _REFERENCE_PREFIX.get(kind, "F")
+        numbers = [
+            int(m[1])
+            for f in draft.findings
+            if (m := re.fullmatch(rf"{prefix}(\d+)", f.reference, re.IGNORECASE))
+        ]
+        reference = f"{prefix}{max(numbers, default=0) + 1}"
     if any(f.reference.casefold() == reference.casefold() for f in draft.findings):
         reference = _unused_reference(draft, reference)
     finding = DraftFinding(
