@@ -269,3 +269,16 @@ def test_after_bringing_findings_in_the_bulk_assign_link_ticks_them(opcc, force)
     assert link in page
     assign = client.get(link.replace("&amp;", "&")).content.decode()
     assert assign.count("checked") >= len(ids)
+
+
+@pytest.mark.parametrize("model", ["letter", "reviewdraft"])
+def test_the_admin_lists_letters_and_drafts_read_only(world, opcc, model):
+    from recommendations.models import Role
+    from tests.factories import make_user
+
+    paste(signed_in(opcc), world["report"], CLOSURE)
+    admin_user = make_user(Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    client = signed_in(admin_user)
+    url = reverse(f"admin:intake_{model}_changelist")
+    assert client.get(url, {"q": "custody"}).status_code == 200
+    assert client.get(reverse(f"admin:intake_{model}_add")).status_code == 403
