@@ -282,3 +282,12 @@ def test_the_admin_lists_letters_and_drafts_read_only(world, opcc, model):
     url = reverse(f"admin:intake_{model}_changelist")
     assert client.get(url, {"q": "custody"}).status_code == 200
     assert client.get(reverse(f"admin:intake_{model}_add")).status_code == 403
+
+
+def test_a_revisit_note_shows_on_the_findings_timeline(world, opcc):
+    client = signed_in(opcc)
+    paste(client, world["report"], REVISIT)
+    client.post(letter_url(world["report"]), choices_as_shown(client, world["report"]))
+    page = client.get(world["assessments"].get_absolute_url()).content.decode()
+    assert "HMICFRS revisit note: revisit letter of 2 May 2025" in page
+    assert "Risk assessments are not yet completed before every detention." in page
