@@ -203,6 +203,12 @@ def read_letter(text: str, *, published_on: date | None = None) -> LetterReading
         Item(i, f, _due_on(f, issued_on=issued_on, sent_on=sent_on, published_on=published_on))
         for i, f in enumerate(extraction.findings)
     ]
+    if kind == LetterKind.CLOSURE and not any(
+        f.restated and f.kind == FindingKind.CAUSE_OF_CONCERN for f in extraction.findings
+    ):
+        closed = _closed_cause(norm)
+        if closed is not None:
+            items.insert(0, Item(len(extraction.findings), closed, None))
     return LetterReading(
         kind=kind,
         extraction=extraction,
@@ -211,6 +217,37 @@ def read_letter(text: str, *, published_on: date | None = None) -> LetterReading
         assessment=_assessment(norm, extraction),
         items=items,
     )
+
+
+CLOSED_CAUSE = re.compile(
+    r"(?i:\bcause\s+of\s+concern\s+(?:about|regarding|into|on|concerning|relating\s+to|in\s+relation"
+    r"\s+to)\s+)(?P<topic>[^.\n]{8,300})"
+)
+
+
+def _closed_cause(norm: str) -> Extracted | None:
+    """The cause of concern a closure letter closes when it quotes only the recommendations:
+    as the letter names it ("we issued a cause of concern about how the service …"), so
+    that the screen can propose the tracked cause of concern to close."""
+    for m in CLOSED_CAUSE.finditer(norm):
+        topic = m["topic"].strip().rstrip(",;:")
+        if len(topic.split()) < 3:
+            continue  # a title's "cause of concern about custody": the sentence says more
+        start, end = m.start("topic"), m.start("topic") + len(topic)
+        return Extracted(
+            kind=FindingKind.CAUSE_OF_CONCERN,
+            reference="CoC",
+            text=f"The cause of concern about {topic}",
+            timeframe=None,
+            due_on=None,
+            parent=None,
+            addressee=None,
+            addressees=(),
+            immediate=False,
+            spans=((start, end),),
+            restated=True,
+        )
+    return None
 
 
 def _due_on(
@@ -540,7 +577,7 @@ def _create(
             Candidate(
                 reference=reference,
                 kind=item.finding.kind,
-                text=item.finding.text,
+                text=item.finding.text.strip('“”"').strip(),
                 timeframe=item.finding.timeframe or "",
                 due_on=item.due_on if item.finding.kind != FindingKind.CAUSE_OF_CONCERN else None,
                 addressee=item.finding.addressee or "",

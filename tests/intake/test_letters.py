@@ -330,3 +330,37 @@ def test_a_viewer_cannot_record_a_letter(world, viewer):
     with pytest.raises(PermissionDenied):
         record(reading, world, viewer, [])
     assert not Letter.objects.exists()
+
+
+def test_a_closure_letter_quoting_only_recommendations_still_offers_its_cause_to_close(opcc, force):
+    report = make_report(force=force, title="Fire inspection 2023 (illustrative)")
+    coc = make_finding(
+        report=report,
+        kind=FindingKind.CAUSE_OF_CONCERN,
+        reference="CoC1",
+        text="The service isn’t doing enough to protect the public through its fire safety audits",
+        status=Status.IN_PROGRESS,
+    )
+    text = (CORPUS / "heldout2_letter_closure.txt").read_text(encoding="utf-8")
+    reading = letters.read_letter(text)
+    letters.propose_matches(reading.items, letters.tracked_findings(report, opcc))
+    first = reading.restated[0]
+    assert first.finding.kind == FindingKind.CAUSE_OF_CONCERN
+    assert first.finding.text.startswith("The cause of concern about how the service protects")
+    assert first.best is not None and first.best.finding_id == coc.pk
+    decisions = [Decision(first.position, Choice.CLOSE, coc)] + [
+        Decision(item.position, Choice.SKIP) for item in reading.restated[1:]
+    ]
+    letters.letter_record(
+        report=report,
+        reading=reading,
+        decisions=decisions,
+        sent_on=reading.sent_on,
+        issued_on=reading.issued_on,
+        reference="",
+        assessment="",
+        by=opcc,
+    )
+    coc.refresh_from_db()
+    assert (coc.status, coc.closed_on) == (Status.CLOSED, date(2025, 11, 3))
+    assert coc.closure_reference == "letter of 3 November 2025"
