@@ -22,6 +22,7 @@ class Event(models.TextChoices):
     FINDING_VIEWED = "finding_viewed", "Finding viewed"
     FINDINGS_EXPORTED = "findings_exported", "Findings exported"
     FINDINGS_IMPORTED = "findings_imported", "Findings imported"
+    LETTER_RECORDED = "letter_recorded", "HMICFRS letter recorded"
     PACK_PRODUCED = "pack_produced", "Accountability pack produced"
     # Sign-in security: how a second factor came to be, and who was emailed a way in.
     TWO_FACTOR_LINK_SENT = "two_factor_link_sent", "Two-factor set-up link emailed"

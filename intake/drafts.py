@@ -22,7 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from intake.candidates import Candidate, sits_under_a_cause, takes_a_deadline
-from intake.extraction import Extraction
+from intake.extraction import Extraction, parse_timeframe
 from recommendations.models import FindingKind
 
 FORMAT_VERSION = 1
@@ -282,6 +282,80 @@ def split(draft: Draft, key: str, at: int) -> DraftFinding:
     first.text, first.spans = head, first_spans
     draft.findings.insert(position + 1, second)
     return second
+
+
+TOO_MANY_TO_ADD = (
+    "A review holds at most {limit:,} findings. Bring these findings in first, then add "
+    "the rest in another review."
+)
+_REFERENCE_PREFIX = {
+    FindingKind.CAUSE_OF_CONCERN: "CoC",
+    FindingKind.RECOMMENDATION: "R",
+    FindingKind.AREA_FOR_IMPROVEMENT: "AFI",
+}
+
+
+def locate(text: str, passage: str) -> list[tuple[int, int]]:
+    """Where a passage (as a browser's selection gives it: line breaks and runs of spaces
+    may differ) stands in the source text, as spans; empty if it is not there."""
+    words = passage.split()
+    if not words:
+        return []
+    m = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return [(m.start(), m.end())] if m else []
+
+
+def add(
+    draft: Draft,
+    *,
+    kind: str,
+    text: str,
+    reference: str = "",
+    parent: str = "",
+    timeframe: str = "",
+) -> DraftFinding:
+    """Add a finding the engine missed, from text selected in the source (or typed). Its
+    due date is worked out from its timeframe as for any other finding; it is placed with
+    the findings near it in the text, or last if its text is not in the source."""
+    if len(draft.findings) >= MAX_FINDINGS:
+        raise DraftError(TOO_MANY_TO_ADD.format(limit=MAX_FINDINGS))
+    spans = locate(draft.text, text)
+    parsed = parse_timeframe(timeframe) if timeframe and takes_a_deadline(kind) else None
+    if not reference:
+        # The next number after the highest of this kind ("R4" → "R5"), gaps left as they are.
+        prefix = _REFERENCE_PREFIX.get(kind, "F")
+        numbers = [
+            int(m[1])
+            for f in draft.findings
+            if (m := re.fullmatch(rf"{prefix}(\d+)", f.reference, re.IGNORECASE))
+        ]
+        reference = f"{prefix}{max(numbers, default=0) + 1}"
+    if any(f.reference.casefold() == reference.casefold() for f in draft.findings):
+        reference = _unused_reference(draft, reference)
+    finding = DraftFinding(
+        key=draft.new_key(),
+        kind=kind,
+        reference=reference,
+        text=" ".join(text.split()) if spans else text.strip(),
+        timeframe=timeframe if takes_a_deadline(kind) else "",
+        due_on=parsed.due_on(draft.published_on) if parsed else None,
+        parent=parent if sits_under_a_cause(kind) else "",
+        spans=spans,
+    )
+    position = len(draft.findings)
+    if spans:
+        start = spans[0][0]
+        position = next(
+            (
+                i
+                for i, f in enumerate(draft.findings)
+                if f.spans and min(s for s, _ in f.spans) > start
+            ),
+            len(draft.findings),
+        )
+    draft.findings.insert(position, finding)
+    _tidy_parents(draft)
+    return finding
 
 
 def drop(draft: Draft, key: str) -> list[str]:

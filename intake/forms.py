@@ -17,12 +17,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from intake import drafts, spreadsheets
+from intake import drafts, letters, spreadsheets
 from intake.candidates import date_out_of_range, sits_under_a_cause, takes_a_deadline
 from intake.extraction import ExtractionError, extract, extract_file, parse_timeframe
 from recommendations import antivirus, services, uploads
-from recommendations.forms import DATE_INPUT
-from recommendations.models import FindingKind, Report
+from recommendations.forms import DATE_INPUT, PlainTextMixin
+from recommendations.models import Finding, FindingKind, Report
 
 MAX_PASTE_CHARS = 500_000
 
@@ -121,6 +121,14 @@ class SourceForm(forms.Form):
         except ExtractionError as exc:
             self.add_error(where, exc.message)
             return data
+        source = uploads.safe_download_name(upload.name) if upload else "pasted text"
+        if letters.detect(result.text) is not None:
+            # A closure or revisit letter restates findings rather than making new ones:
+            # it is reviewed as a letter, which proposes the tracked findings it moves.
+            reading = letters.read_letter(result.text, published_on=data.get("published_on"))
+            if reading is not None and reading.items:
+                data.update(extraction=result, letter=reading, source=source)
+                return data
         if not result.findings:
             self.add_error(where, NO_FINDINGS)
             return data
@@ -128,14 +136,64 @@ class SourceForm(forms.Form):
             found, limit = len(result.findings), drafts.MAX_FINDINGS
             self.add_error(where, TOO_MANY_FINDINGS.format(found=found, limit=limit))
             return data
-        data["extraction"] = result
-        data["source"] = uploads.safe_download_name(upload.name) if upload else "pasted text"
+        data.update(extraction=result, letter=None, source=source)
         return data
 
 
 def _report_upload_limit() -> int:
     """Reports have their own limit (OVERSIGHT_REPORT_MAX_MB), apart from evidence's."""
     return settings.REPORT_MAX_UPLOAD_BYTES
+
+
+class AddFindingForm(forms.Form):
+    """A finding the engine missed, from text selected in the source (or typed in)."""
+
+    text = forms.CharField(
+        label="Text of the finding",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
+        help_text="Select it in the report's text to copy it here, or type it.",
+    )
+    kind = forms.ChoiceField(choices=FindingKind.choices)
+    parent = forms.ChoiceField(required=False, label="Cause of concern it answers")
+    timeframe = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Timeframe as written",
+        help_text="For example “Within three months” or “By 31 March 2026”: the due date "
+        "is worked out from it.",
+    )
+    reference = forms.CharField(
+        max_length=30, required=False, help_text="Left empty: the next free one."
+    )
+
+    def __init__(self, *args: Any, parents: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "add")
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", "None"), *parents]
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+        if not sits_under_a_cause(kind):
+            data["parent"] = ""
+        timeframe = (data.get("timeframe") or "").strip()
+        if timeframe and not takes_a_deadline(kind):
+            self.add_error("timeframe", services.CAUSE_OF_CONCERN_HAS_NO_DEADLINE)
+        elif timeframe and parse_timeframe(timeframe) is None:
+            self.add_error("timeframe", UNREAD_TIMEFRAME)
+        return data
+
+
+UNREAD_TIMEFRAME = (
+    "This timeframe could not be read. Write it as HMICFRS does, for example “immediately”, "
+    "“Within six months” or “By 30 September 2025”, or leave it empty."
+)
 
 
 class DraftFindingForm(forms.Form):
@@ -258,3 +316,134 @@ class SpreadsheetForm(forms.Form):
         except spreadsheets.SpreadsheetError as exc:
             raise ValidationError(exc.message, code=exc.code) from exc
         return upload
+
+
+NO_MATCH = "No match: create it, or record nothing"
+
+
+class LetterForm(PlainTextMixin, forms.Form):
+    """The letter review: its date and reference, the assessment, and for each finding of
+    the letter the tracked finding it refers to and what to record."""
+
+    sent_on = forms.DateField(
+        label="Letter’s date",
+        required=False,
+        validators=[_in_range],
+        widget=DATE_INPUT,
+        help_text="Closures and revisit notes are dated from it.",
+    )
+    issued_on = forms.DateField(
+        label="Findings first issued on",
+        required=False,
+        validators=[_in_range],
+        widget=DATE_INPUT,
+        help_text="Restated timeframes such as “immediately” count from this date.",
+    )
+    reference = forms.CharField(
+        label="Letter reference", required=False, max_length=100, help_text="Optional."
+    )
+    assessment = forms.CharField(
+        label="The inspectorate’s assessment, as written in the letter",
+        required=False,
+        max_length=letters.ASSESSMENT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Kept as the revisit note on each finding you choose to note.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        reading: letters.LetterReading,
+        tracked: list[Finding],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "sent_on": reading.sent_on,
+                "issued_on": reading.issued_on,
+                "assessment": reading.assessment,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.reading = reading
+        self.tracked = {f.pk: f for f in tracked}
+        others = [
+            (str(f.pk), f"{f.reference}: {_short(f.text)} ({f.report.title})")
+            for f in tracked[: letters.MAX_CHOICES]
+        ]
+        for item in reading.items:
+            position = item.position
+            if item.restated:
+                proposed = [
+                    (str(m.finding_id), f"{m.reference}: {_short(m.text)} — {m.percent}% similar")
+                    for m in item.proposals
+                ]
+                shown = {value for value, _ in proposed}
+                rest = [(v, label) for v, label in others if v not in shown]
+                choices = [("", NO_MATCH)]
+                if proposed:
+                    choices.append(("Proposed, most similar first", proposed))
+                if rest:
+                    choices.append(("Other tracked findings of this force", rest))
+                best = item.best
+                if best is not None and best.finding_id in self.tracked:
+                    # What the person saw, so a change made meanwhile is caught on record.
+                    seen = self.tracked[best.finding_id]
+                    self.fields[f"seen_{position}"] = forms.CharField(
+                        required=False,
+                        widget=forms.HiddenInput,
+                        initial=f"{seen.pk}:{seen.version}",
+                    )
+                self.fields[f"match_{position}"] = forms.TypedChoiceField(
+                    label=f"{item.finding.reference} refers to",
+                    choices=choices,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    initial=str(best.finding_id) if best else "",
+                )
+                actions = list(letters.Choice)
+            else:
+                actions = [letters.Choice.CREATE, letters.Choice.SKIP]
+            self.fields[f"choice_{position}"] = forms.ChoiceField(
+                label="Record",
+                choices=[(c.value, letters.CHOICE_LABELS[c]) for c in actions],
+                initial=letters.default_choice(reading.kind, item, self.tracked).value,
+                widget=forms.RadioSelect,
+            )
+
+    def rows(self) -> list[tuple[letters.Item, Any, Any]]:
+        """Each finding of the letter with its bound match and choice fields."""
+        return [
+            (
+                item,
+                self[f"match_{item.position}"] if item.restated else None,
+                self[f"choice_{item.position}"],
+            )
+            for item in self.reading.items
+        ]
+
+    def decisions(self) -> list[letters.Decision]:
+        out = []
+        for item in self.reading.items:
+            pk = self.cleaned_data.get(f"match_{item.position}") if item.restated else None
+            seen_pk, _, seen_version = (
+                self.cleaned_data.get(f"seen_{item.position}") or ""
+            ).partition(":")
+            out.append(
+                letters.Decision(
+                    position=item.position,
+                    choice=letters.Choice(self.cleaned_data[f"choice_{item.position}"]),
+                    finding=self.tracked.get(pk) if pk is not None else None,
+                    seen_version=(
+                        int(seen_version) if seen_pk == str(pk) and seen_version.isdigit() else None
+                    ),
+                )
+            )
+        return out
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

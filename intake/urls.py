@@ -12,6 +12,12 @@ urlpatterns = [
         views.report_intake_review,
         name="report-intake-review",
     ),
+    path(
+        "reports/<int:pk>/bring-in/letter/",
+        views.report_letter_review,
+        name="report-letter-review",
+    ),
+    path("bring-in/drafts/", views.draft_list, name="draft-list"),
     path("reports/<int:pk>/import/", views.report_import, name="report-import"),
     path("findings/import-template.csv", views.import_template_csv, name="import-template-csv"),
     path("findings/import-template.xlsx", views.import_template_xlsx, name="import-template-xlsx"),

@@ -6,10 +6,13 @@ working set in `drafts.py`; checking and writing findings in `imports.py`.
 OPCC staff only (`recommendations.add_finding`), on reports they can see: others get 403,
 and a report of another force is 404, as everywhere else.
 
-The review's working set (a `drafts.Draft`) is kept in the session, one per report, until
-it is saved or discarded; every change to it carries the draft's revision, so a stale tab
-cannot apply an old edit. A checked spreadsheet waits in private storage for the "Import"
-click, and is checked again inside the import's transaction.
+The review's working set (a `drafts.Draft`) is kept in the database (`ReviewDraft`), one
+per person and report, until it is saved or discarded, or expires after 14 days ("My
+drafts" lists them); every change to it carries the draft's revision, so a stale tab
+cannot apply an old edit. An HMICFRS letter is reviewed on its own screen
+(`report_letter_review`), which proposes the tracked findings it moves (`letters.py`).
+A checked spreadsheet waits in private storage for the "Import" click, and is checked
+again inside the import's transaction.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -32,21 +36,29 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import drafts, imports, spreadsheets
+from intake import drafts, imports, letters, spreadsheets
 from intake.candidates import RowError
 from intake.extraction import Extraction
-from intake.forms import DraftFindingForm, SourceForm, SpreadsheetForm
+from intake.forms import (
+    AddFindingForm,
+    DraftFindingForm,
+    LetterForm,
+    SourceForm,
+    SpreadsheetForm,
+)
+from intake.models import DraftKind, Letter, OutcomeAction, ReviewDraft
 from oversight.storage import STORE_ERRORS, STORE_UNAVAILABLE, STORE_UNREADABLE, is_missing, quietly
 from recommendations import permissions, uploads
 from recommendations.models import FindingKind, Report
+from recommendations.services import StaleVersion
 from recommendations.views.common import visible_report
 
 logger = logging.getLogger(__name__)
 
-SESSION_DRAFT = "intake.draft.{pk}"
 SESSION_IMPORT = "intake.import.{pk}"
 IMPORT_FOLDER = "imports"
 # Checked spreadsheets nobody imported are removed after this long.
@@ -70,7 +82,7 @@ CLASHED = (
     "was imported. Upload the file again to see which."
 )
 
-OPS = ("edit", "merge", "split", "drop", "restore", "save", "discard")
+OPS = ("edit", "merge", "split", "drop", "restore", "save", "discard", "add")
 
 
 def _report_for_intake(request: HttpRequest, pk: int) -> Report:
@@ -97,27 +109,67 @@ def report_intake(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         extraction: Extraction = form.cleaned_data["extraction"]
-        draft = drafts.from_extraction(
-            extraction, report_id=report.pk, source=form.cleaned_data["source"]
-        )
+        source = form.cleaned_data["source"]
+        if form.cleaned_data["letter"] is not None:
+            published = form.cleaned_data.get("published_on")
+            _store(
+                request,
+                report,
+                DraftKind.LETTER,
+                source,
+                {"text": extraction.text, "published_on": published and published.isoformat()},
+            )
+            return redirect("intake:report-letter-review", report.pk)
+        draft = drafts.from_extraction(extraction, report_id=report.pk, source=source)
         _store_draft(request, draft)
         return redirect("intake:report-intake-review", report.pk)
-    context = {"report": report, "form": form, "draft": _load_draft(request, report)}
+    stored = _stored(request, report)
+    context = {
+        "report": report,
+        "form": form,
+        "draft": _load_draft(request, report),
+        "letter_draft": stored if stored and stored.kind == DraftKind.LETTER else None,
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "intake/start.html", context, status=status)
 
 
+def _stored(request: HttpRequest, report: Report) -> ReviewDraft | None:
+    """This person's unexpired review of this report, if any."""
+    return (
+        ReviewDraft.objects.owned_by(request.user)
+        .current(now=timezone.now())
+        .filter(report=report)
+        .first()
+    )
+
+
+def _store(
+    request: HttpRequest, report: Report, kind: DraftKind, source: str, data: dict[str, Any]
+) -> None:
+    ReviewDraft.objects.owned_by(request.user).expired(now=timezone.now()).delete()
+    ReviewDraft.objects.update_or_create(
+        owner=request.user,
+        report=report,
+        defaults={"kind": kind, "source": source[:300], "data": data},
+    )
+
+
 def _load_draft(request: HttpRequest, report: Report) -> drafts.Draft | None:
-    draft = drafts.from_json(request.session.get(SESSION_DRAFT.format(pk=report.pk)))
+    stored = _stored(request, report)
+    if stored is None or stored.kind != DraftKind.FINDINGS:
+        return None
+    draft = drafts.from_json(stored.data)
     return draft if draft is not None and draft.report_id == report.pk else None
 
 
 def _store_draft(request: HttpRequest, draft: drafts.Draft) -> None:
-    request.session[SESSION_DRAFT.format(pk=draft.report_id)] = drafts.to_json(draft)
+    report = Report.objects.get(pk=draft.report_id)
+    _store(request, report, DraftKind.FINDINGS, draft.source, drafts.to_json(draft))
 
 
 def _forget_draft(request: HttpRequest, report: Report) -> None:
-    request.session.pop(SESSION_DRAFT.format(pk=report.pk), None)
+    ReviewDraft.objects.owned_by(request.user).filter(report=report).delete()
 
 
 # ---------------------------------------------------------------- review
@@ -128,6 +180,9 @@ def report_intake_review(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for_intake(request, pk)
     draft = _load_draft(request, report)
     if draft is None:
+        stored = _stored(request, report)
+        if stored is not None and stored.kind == DraftKind.LETTER:
+            return redirect("intake:report-letter-review", report.pk)
         messages.info(request, NO_DRAFT)
         return redirect("intake:report-intake", report.pk)
     if request.method == "GET":
@@ -143,7 +198,38 @@ def report_intake_review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(report)
     if op == "save":
         return _save_draft(request, report, draft)
+    if op == "add":
+        return _add_finding(request, report, draft)
     return _change_draft(request, report, draft, op)
+
+
+def _add_finding(request: HttpRequest, report: Report, draft: drafts.Draft) -> HttpResponse:
+    """Add a finding the engine missed, from a passage selected in the source."""
+    form = AddFindingForm(request.POST, parents=_parents(report, draft))
+    if not form.is_valid():
+        return _render_review(request, report, draft, add_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        added = drafts.add(
+            draft,
+            kind=data["kind"],
+            text=data["text"],
+            reference=data["reference"],
+            parent=data["parent"],
+            timeframe=data["timeframe"],
+        )
+    except drafts.DraftError as exc:
+        return _render_review(request, report, draft, notice=str(exc), status=409)
+    draft.revision += 1
+    _store_draft(request, draft)
+    notice = f"{added.reference} added." + (
+        "" if added.spans else " Its text is not in the source, so it is not highlighted."
+    )
+    if _is_htmx(request):
+        return _render_review(request, report, draft, notice=notice, focus=added.key)
+    messages.success(request, notice)
+    url = reverse("intake:report-intake-review", args=[report.pk])
+    return redirect(f"{url}?page={_page_number(draft, added.key) or 1}#finding-{added.key}")
 
 
 def _change_draft(
@@ -255,6 +341,7 @@ def _render_review(
     notice: str = "",
     focus: str = "",
     save_errors: list[RowError] | None = None,
+    add_form: AddFindingForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     parents = _parents(report, draft)
@@ -302,6 +389,7 @@ def _render_review(
             ]
         ],
         "review_url": reverse("intake:report-intake-review", args=[report.pk]),
+        "add_form": add_form or AddFindingForm(parents=parents),
     }
     if _is_htmx(request):
         # htmx swaps only 2xx responses; the page itself says what went wrong.
@@ -350,10 +438,158 @@ def _save_draft(request: HttpRequest, report: Report, draft: drafts.Draft) -> Ht
     except IntegrityError:
         return _render_review(request, report, draft, notice=CLASHED, status=409)
     _forget_draft(request, report)
+    assign = reverse("recommendations:report-assign", args=[report.pk])
+    query = "&".join(f"findings={f.pk}" for f in created)
     messages.success(
-        request, f"{len(created)} findings brought in from {draft.source} and added to the report."
+        request,
+        format_html(
+            "{} findings brought in from {} and added to the report. "
+            '<a href="{}">Assign their owner and OPCC lead</a>.',
+            len(created),
+            draft.source,
+            f"{assign}?{query}",
+        ),
     )
     return redirect(report)
+
+
+# ---------------------------------------------------------------- letters
+
+NO_LETTER = "There is no letter in review for this report. Paste or upload the letter first."
+LETTER_OPS = ("record", "discard")
+LETTER_RECORDED = "The {kind} of {date} was recorded: {summary}."
+STALE_LETTER = (
+    "Another letter or review for this report was started in another tab, so nothing was "
+    "recorded. This is the letter now in review."
+)
+
+
+@require_http_methods(["GET", "POST"])
+def report_letter_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """An HMICFRS letter: which kind it is, the tracked finding each restated finding refers
+    to (proposed by text similarity, with its score), and what to record for each."""
+    report = _report_for_intake(request, pk)
+    stored = _stored(request, report)
+    if stored is None or stored.kind != DraftKind.LETTER:
+        messages.info(request, NO_LETTER)
+        return redirect("intake:report-intake", report.pk)
+    published = stored.data.get("published_on")
+    reading = letters.read_letter(
+        stored.data.get("text", ""),
+        published_on=date.fromisoformat(published) if published else None,
+    )
+    if reading is None:
+        _forget_draft(request, report)
+        messages.info(request, NO_LETTER)
+        return redirect("intake:report-intake", report.pk)
+    tracked_qs = letters.tracked_findings(report, request.user)
+    letters.propose_matches(reading.items, tracked_qs)
+    tracked = list(tracked_qs.select_related("report").order_by("report__published_on", "id"))
+    op = request.POST.get("op", "") if request.method == "POST" else ""
+    if request.method == "POST" and op not in LETTER_OPS:
+        form = LetterForm(reading=reading, tracked=tracked)
+        return _render_letter(request, report, stored, form, status=400)
+    if op and request.POST.get("draft") != str(stored.pk):
+        form = LetterForm(reading=reading, tracked=tracked)
+        return _render_letter(request, report, stored, form, notice=STALE_LETTER, status=409)
+    if op == "discard":
+        _forget_draft(request, report)
+        messages.info(request, "The letter was discarded. Nothing was recorded.")
+        return redirect(report)
+    form = LetterForm(request.POST or None, reading=reading, tracked=tracked)
+    if op == "record" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            letter = letters.letter_record(
+                report=report,
+                reading=reading,
+                decisions=form.decisions(),
+                sent_on=data["sent_on"],
+                issued_on=data["issued_on"],
+                reference=data["reference"],
+                assessment=data["assessment"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except (IntegrityError, StaleVersion):
+            form.add_error(None, CLASHED_LETTER)
+        else:
+            _forget_draft(request, report)
+            messages.success(request, _recorded_message(letter))
+            return redirect(report)
+    status = 400 if request.method == "POST" else 200
+    return _render_letter(request, report, stored, form, status=status)
+
+
+CLASHED_LETTER = (
+    "A finding in this letter was changed by someone else at the same moment, so nothing was "
+    "recorded. Check the matches and record the letter again."
+)
+
+
+_DONE = {
+    OutcomeAction.CLOSED: "closed by HMICFRS",
+    OutcomeAction.REVISIT_NOTE: "given a revisit note",
+    OutcomeAction.CREATED: "created",
+}
+
+
+def _recorded_message(letter: Letter) -> str:
+    counts = Counter(letter.outcomes.values_list("action", flat=True))
+    parts = [f"{counts[action]} {done}" for action, done in _DONE.items() if counts[action]]
+    return LETTER_RECORDED.format(
+        kind=letter.get_kind_display().lower(),
+        date=f"{letter.sent_on:%-d %B %Y}",
+        summary=", ".join(parts) or "nothing changed",
+    )
+
+
+def _render_letter(
+    request: HttpRequest,
+    report: Report,
+    stored: ReviewDraft,
+    form: LetterForm,
+    *,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    reading = form.reading
+    context = {
+        "report": report,
+        "stored": stored,
+        "form": form,
+        "reading": reading,
+        "rows": form.rows(),
+        "notice": notice,
+        "source_html": _letter_source(reading),
+        "threshold": round(letters.MATCH_THRESHOLD * 100),
+    }
+    return render(request, "intake/letter_review.html", context, status=status)
+
+
+def _letter_source(reading: letters.LetterReading) -> str:
+    draft = drafts.from_extraction(reading.extraction, report_id=0, source="")
+    return drafts.highlight(draft)
+
+
+# ---------------------------------------------------------------- my drafts
+
+
+@require_GET
+def draft_list(request: HttpRequest) -> HttpResponse:
+    """The person's reviews in progress, newest first, to take up again."""
+    if not request.user.has_perm("recommendations.add_finding"):
+        raise PermissionDenied
+    now = timezone.now()
+    ReviewDraft.objects.owned_by(request.user).expired(now=now).delete()
+    stored = (
+        ReviewDraft.objects.owned_by(request.user)
+        .current(now=now)
+        .filter(report__in=Report.objects.visible_to(request.user))
+        .select_related("report")
+    )
+    return render(request, "intake/draft_list.html", {"drafts": stored})
 
 
 # ---------------------------------------------------------------- spreadsheets

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from intake import urls as intake_urls
+from intake.models import Letter, LetterOutcome, ReviewDraft
 from publishing import services as publishing
 from publishing import urls as publishing_urls
 from publishing.models import PublicRelease, PublicSummary, ResponseDocument, S55Response, Stage
@@ -83,6 +84,10 @@ GET_MATRIX = {
     # With no review in progress, OPCC staff are sent to start one.
     "intake:report-intake-review": ("report", OPCC_ONLY | {"opcc": 302, "administrator": 302}),
     "intake:report-import": ("report", OPCC_ONLY),
+    # With no letter in review, OPCC staff are sent to paste one.
+    "intake:report-letter-review": ("report", OPCC_ONLY | {"opcc": 302, "administrator": 302}),
+    # Each person's own reviews in progress: nothing of anyone else's.
+    "intake:draft-list": (None, OPCC_ONLY | {"outsider": 200}),
     # The import templates hold nothing of any force.
     "intake:import-template-csv": (None, OPCC_ONLY | {"outsider": 200}),
     "intake:import-template-xlsx": (None, OPCC_ONLY | {"outsider": 200}),
@@ -144,6 +149,7 @@ WRITE_URLS = [
         "publishing:document-add",
         "publishing:release",
         "publishing:public-summaries",
+        "intake:report-letter-review",
     }
 ]
 # The write URLs of a force's objects: someone scoped to another force gets 404 there.
@@ -261,6 +267,9 @@ def state() -> tuple:
         ResponseDocument.objects.count(),
         tuple(PublicSummary.objects.order_by("pk").values_list("summary", "publishable")),
         PublicRelease.objects.count(),
+        Letter.objects.count(),
+        LetterOutcome.objects.count(),
+        ReviewDraft.objects.count(),
     )
 
 

@@ -84,7 +84,7 @@ def find_publication_date(norm: str) -> date | None:
     return None
 
 
-def _original_issue_date(norm: str) -> date | None:
+def original_issue_date(norm: str) -> date | None:
     """When restated findings were first issued, from the letter's background (§6.9)."""
     for block in blocks_of(norm):
         for begin, end in sentences(block.text):
@@ -136,7 +136,7 @@ def _extract(text: str, *, published_on: date | None, include_restated: bool) ->
     drafts = walker.run()
     drafts.sort(key=lambda d: min((s for s, _ in d.segments), default=0))
     kept = [d for d in drafts if include_restated or not d.restated]
-    issue_date = _original_issue_date(norm) if any(d.restated for d in kept) else None
+    issue_date = original_issue_date(norm) if any(d.restated for d in kept) else None
     references = _references(kept)
     index = {id(d): i for i, d in enumerate(kept)}
     findings: list[Finding] = []

@@ -52,7 +52,14 @@ _JOIN = (
 SUBJECT = rf"(?P<subject>{BODY}(?:{_JOIN}{BODY})*)"
 
 # What may stand before the subject at the start of a finding sentence.
-_LEAD_WORDS = r"(?i:(?:in\s+addition|additionally|also|further(?:more)?|finally|therefore|as\s+a\s+(?:matter\s+of\s+)?priority|to\s+address\s+(?:this|the)\s+(?:cause\s+of\s+concern|area\s+for\s+improvement)[^,]{0,80})\s*,\s*)"  # noqa: E501
+_LEAD_WORDS = (
+    r"(?i:(?:in\s+addition|additionally|also|further(?:more)?|finally|therefore"
+    r"|as\s+a\s+(?:matter\s+of\s+)?priority)\s*,\s*"
+    # Register entries and 2016–17 PEEL pages write "To address this cause of concern the
+    # force should …" with no comma; the clause then ends where the addressee starts.
+    r"|to\s+address\s+(?:this|the)\s+(?:cause\s+of\s+concern|area\s+for\s+improvement)"
+    r"(?:[^,]{0,80}?,\s*|\s+(?=the\s|[A-Z])))"
+)
 _RECOMMENDER = (
     r"(?i:(?:we|hmicfrs|hmic|the\s+inspectorate|hm\s+inspectorate(?:\s+of\s+constabulary)?"
     r"(?:\s+and\s+fire\s+(?:&|and)\s+rescue\s+services)?|hm\s+inspector(?:\s+of\s+constabulary)?"
@@ -174,6 +181,7 @@ CLOSURE = re.compile(
     r"|\b(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?closed\b|\bwe\s+will\s+now\s+close\b)"
 )
 REVISIT = re.compile(r"(?i:\brevisit(?:ed|s)?\b)")
+ACCELERATED = re.compile(r"(?i:\baccelerated\s+causes?\s+of\s+concern\b)")
 LETTER_START = re.compile(r"(?i:letter\s+information\b|dear\b)")
 LETTER_END = re.compile(r"(?i:yours\s+(?:sincerely|faithfully)\b)")
 NEW_FINDINGS = re.compile(
@@ -187,9 +195,9 @@ PUBLISHED = re.compile(
     r"\d{1,2}/\d{1,2}/\d{4})\s*\.?\s*$)"
 )
 ISSUE_DATE_SENTENCE = re.compile(
-    r"(?i:cause\s+of\s+concern|recommendations?)[^.]*?\b(?:issued|raised|gave|identified|"
+    r"(?i:causes?\s+of\s+concern|recommendations?)[^.]*?\b(?:issued|raised|gave|identified|"
     r"published|made|wrote|set\s+out|sent)\b|\b(?:issued|raised|gave|identified|published|"
-    r"made|wrote|set\s+out|sent)\b[^.]*?(?i:cause\s+of\s+concern|recommendations?)"
+    r"made|wrote|set\s+out|sent)\b[^.]*?(?i:causes?\s+of\s+concern|recommendations?)"
 )
 FULL_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+,?\s+\d{4}\b")
 

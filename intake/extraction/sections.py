@@ -71,6 +71,36 @@ def restating_letters(blocks: list[Block]) -> set[int]:
     restated: set[int] = set()
     for first, last in letters:
         body = "\n".join(b.text for b in blocks[first : last + 1])
-        if g.CLOSURE.search(body) or g.REVISIT.search(body[:4000]):
+        if letter_kind(body) in (CLOSURE_LETTER, REVISIT_LETTER):
             restated.update(range(first, last + 1))
     return restated
+
+
+CLOSURE_LETTER, REVISIT_LETTER, ACCELERATED_LETTER = "closure", "revisit", "accelerated"
+# "We will revisit the force", "we plan to revisit": a promise, not a revisit letter.
+_FUTURE = re.compile(r"(?i:\b(?:will|shall|may|would|might|to|plan|intend|expect)\s+(?:\w+\s+)?$)")
+
+
+def _reports_a_revisit(body: str) -> bool:
+    for m in g.REVISIT.finditer(body):
+        before = body[max(0, m.start() - 30) : m.start()]
+        if m.group(0).lower() == "revisit" and _FUTURE.search(before):
+            continue
+        return True
+    return False
+
+
+def letter_kind(body: str) -> str | None:
+    """What an HMICFRS letter does: closes a cause of concern, reports a revisit of one,
+    or raises an accelerated cause of concern; None for any other text.
+
+    A closure letter usually says it revisited the force too, so closing wins; a letter
+    that only promises to revisit ("we will revisit the force") is not a revisit letter.
+    """
+    if g.CLOSURE.search(body):
+        return CLOSURE_LETTER
+    if _reports_a_revisit(body[:4000]):
+        return REVISIT_LETTER
+    if g.ACCELERATED.search(body):
+        return ACCELERATED_LETTER
+    return None

@@ -61,6 +61,11 @@ class State:
     # Lists: "separate" (each item a finding), "parts" (items complete the last finding),
     # "ignore" (summary or topic bullets), "coc" (each item a cause of concern) or None.
     list_mode: str | None = None
+    # "bullet" or "number": how the open list's items are marked. A numbered paragraph
+    # after bullets is letter narrative, not another item (PHRASING.md §2).
+    list_marker: str | None = None
+    # Inside a register entry (from its title line to its tracker log).
+    register_entry: bool = False
     leadin: Block | None = None
     leadin_tf: Timeframe | None = None
     leadin_addressees: list[str] = field(default_factory=list)

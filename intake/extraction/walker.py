@@ -130,6 +130,11 @@ class Walker:
         self.st.next_number = None
         return self.add(draft)
 
+    def in_register_entry(self) -> bool:
+        """A register entry is one recommendation whatever its bullets (§1.3), whether or
+        not its text sits under its own "Recommendations" heading."""
+        return self.st.section == REGISTER or (self.st.register_entry and self.st.section == REC)
+
     # ---- the walk
 
     def run(self) -> list[Draft]:
@@ -157,6 +162,9 @@ class Walker:
             ) or st.quote_blocks > 60:
                 st.quote_open = False
                 st.coc = st.coc_before_quote
+                # The quoted list ends with the quotation: numbered paragraphs straight
+                # after the closing mark are the letter's narrative, not more bullets.
+                st.list_mode = None
             st.quote_first = False
 
     def open_quote(self, block: Block) -> None:
@@ -182,10 +190,12 @@ class Walker:
             st.section = TRACKER
             st.list_mode = None
             st.register_rec = None
+            st.register_entry = False
             return
         if block.kind == "title":
             self.set_section(REGISTER)
             st.register_rec = None
+            st.register_entry = True
             return
         heading = classify_heading(block) if not st.quote_open else None
         if heading is not None:
@@ -268,6 +278,7 @@ class Walker:
                 self.finding_from_block(block, finding_kind, begin=block.text.find(rest))
             return
         if kind == OTHER:
+            st.register_entry = False
             if st.section in (COC, REC) and st.coc is not None and not st.coc_has_recs:
                 # A sub-heading between a cause of concern and its recommendations.
                 st.list_mode = None
@@ -314,6 +325,10 @@ class Walker:
     def on_item(self, block: Block) -> None:
         st = self.st
         mode = st.list_mode
+        marker = "number" if block.number is not None else "bullet"
+        if mode in ("separate", "parts") and st.list_marker not in (None, marker):
+            st.list_mode = mode = None
+        st.list_marker = marker if mode in ("separate", "parts") else None
         if mode == "separate" and st.leadin is not None:
             self.item_finding(block)
             return
@@ -326,7 +341,7 @@ class Walker:
             return
         if mode == "ignore":
             return
-        if st.section == REGISTER and st.register_rec is not None:
+        if self.in_register_entry() and st.register_rec is not None:
             self.add_part(st.register_rec, block)
             return
         self.on_text(block, item=True)
@@ -402,7 +417,7 @@ class Walker:
             st.list_mode = "ignore"
             return
         modal = g.LEADIN_END.search(text)
-        if modal and st.section == REGISTER:
+        if modal and self.in_register_entry():
             # A register entry is one recommendation whatever its bullets (§1.3).
             modal = None
         if modal:
@@ -410,7 +425,9 @@ class Walker:
             st.leadin_restated = bool(g.PAST_LEADIN.search(before))
             if st.section == OTHER and st.coc is None:
                 self.promote_candidate()
+            self.bare_statement_before()
             st.list_mode = "separate"
+            st.list_marker = None
             st.leadin = block
             st.leadin_tf, _ = find_timeframe(text)
             st.leadin_addressees = bodies(modal)
@@ -421,9 +438,10 @@ class Walker:
             if st.section in (REC, AFI, REGISTER) or strong:
                 kind = AREA_FOR_IMPROVEMENT if st.section == AFI and not strong else RECOMMENDATION
                 self.finding_from_block(block, kind)
-                if st.section == REGISTER:
+                if self.in_register_entry():
                     st.register_rec = st.last
                 st.list_mode = "parts"
+                st.list_marker = None
                 return
         if (
             st.last is not None
@@ -433,6 +451,7 @@ class Walker:
             st.last.pieces.append(text)
             st.last.segments.extend(block.spans())
             st.list_mode = "parts"
+            st.list_marker = None
             return
         st.list_mode = "ignore"
         self.note_text(block)
@@ -461,7 +480,7 @@ class Walker:
             if section == AFI:
                 start = None
         if start:
-            if section == REGISTER:
+            if self.in_register_entry():
                 if st.register_rec is None:
                     st.register_rec = self.finding_from_block(block, RECOMMENDATION)
                 else:
@@ -501,6 +520,43 @@ class Walker:
                     self.finding_from_block(block, RECOMMENDATION, begin=begin, end=end)
                     return
         self.note_text(block)
+
+    def bare_statement_before(self) -> None:
+        """A one-sentence failing stated just before a modal lead-in is its cause of concern.
+
+        Revisit letters restate each original cause of concern as a bare paragraph with no
+        heading, followed directly by its timeframe lead-in and bullets (§1.1). Outside a
+        restatement this is only taken when no cause of concern is open, so a dated second
+        block under one cause of concern is not read as a new one.
+        """
+        st = self.st
+        if self.index == 0 or st.quote_open:
+            return
+        if not self.restated() and st.coc is not None:
+            return
+        if st.coc is not None and not st.coc_has_recs:
+            return
+        prev = self.blocks[self.index - 1]
+        text = prev.text.strip().strip('“”"')
+        if (
+            prev.kind != "para"
+            or text.endswith(":")
+            or classify_heading(prev) is not None
+            or len(sentences(text)) != 1
+            or not g.STATEMENT.match(text)
+            or g.NARRATIVE.search(text)
+            or g.FINDING_START.match(text)
+            or g.COC_PHRASE.search(text)
+        ):
+            return
+        if any(prev.start == start for d in self.drafts for start, _ in d.segments):
+            return  # already a finding
+        saved = self.index
+        self.index -= 1  # the statement's own block decides whether it is restated
+        try:
+            self.new_coc(prev, whole=True)
+        finally:
+            self.index = saved
 
     def older_coc(self, block: Block, begin: int, end: int) -> None:
         """A paragraph that says something "is a cause of concern" is the statement."""

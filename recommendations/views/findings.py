@@ -118,7 +118,7 @@ class TimelineEntry:
 
 
 def _timeline(finding: Finding) -> list[TimelineEntry]:
-    """Updates, assurance decisions and due-date revisions, newest first."""
+    """Updates, assurance decisions, due-date revisions and HMICFRS letters, newest first."""
 
     def moment(value: date | datetime) -> datetime:
         if isinstance(value, datetime):
@@ -131,6 +131,11 @@ def _timeline(finding: Finding) -> list[TimelineEntry]:
     ]
     entries += [
         TimelineEntry(r.revised_at, "revision", r) for r in finding.due_date_revisions.all()
+    ]
+    # HMICFRS letters recorded against it (intake): closures, revisit notes, creation.
+    entries += [
+        TimelineEntry(o.letter.sent_on, "letter", o)
+        for o in finding.letter_outcomes.select_related("letter__recorded_by")
     ]
     return sorted(entries, key=lambda e: moment(e.when), reverse=True)
 

@@ -93,7 +93,11 @@ def report_findings_assign(request: HttpRequest, pk: int) -> HttpResponse:
     report = visible_report(request, pk)
     require(permissions.can_change_report(request.user, report))
     require(request.user.has_perm("recommendations.change_finding"))
-    form = forms.BulkAssignForm(request.POST or None, report=report, user=request.user)
+    # "?findings=1&findings=2" ticks those findings: the link shown after bringing them in.
+    initial = {"findings": [v for v in request.GET.getlist("findings") if v.isdigit()]}
+    form = forms.BulkAssignForm(
+        request.POST or None, report=report, user=request.user, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

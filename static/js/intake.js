@@ -70,6 +70,24 @@
     }
   });
 
+  // Text selected in the source is copied into "Add a finding …", and that form opens,
+  // so a finding the engine missed can be added from the words themselves. (Without this
+  // script the text can be pasted or typed there.)
+  document.addEventListener("mouseup", function (event) {
+    var source = event.target.closest && event.target.closest(".intake-source");
+    if (!source) {
+      return;
+    }
+    var selection = window.getSelection();
+    var text = selection ? selection.toString().trim() : "";
+    var field = document.querySelector('#intake-add textarea[name="add-text"]');
+    if (!text || !field || !source.contains(selection.anchorNode)) {
+      return;
+    }
+    field.value = text;
+    document.getElementById("intake-add").open = true;
+  });
+
   // htmx replaced the review: the old elements are gone, so return focus to the finding
   // that was being worked on (the server marks it with data-focus).
   document.addEventListener("htmx:afterSettle", function () {

@@ -110,3 +110,21 @@ def test_restated_findings_only_on_request():
     path = str(CORPUS / "revisit_letter_quoted.txt")
     assert len(run_json(path)) == 1
     assert len(run_json(path, "--include-restated")) == 9
+
+
+def test_restated_findings_carry_a_restated_key_and_nothing_else_changes():
+    path = str(CORPUS / "heldout2_letter_closure.txt")
+    assert run_json(path) == []
+    findings = run_json(path, "--include-restated")
+    assert len(findings) == 3
+    for finding in findings:
+        assert set(finding) == KEYS | {"restated"}
+        assert finding["restated"] is True
+        assert finding["due_on"] == "2024-06-30"
+
+
+def test_new_findings_in_a_letter_with_restatements_keep_exactly_the_stable_keys():
+    findings = run_json(str(CORPUS / "revisit_letter_quoted.txt"), "--include-restated")
+    new = [f for f in findings if "restated" not in f]
+    assert len(new) == 1 and set(new[0]) == KEYS
+    assert all(f["restated"] is True for f in findings if f not in new)

@@ -1,5 +1,6 @@
 """End to end in headless Chromium: paste a report, review the highlighted findings, drop one,
-bring the rest in. Saves docs/screenshots/review-screen.png for the README."""
+add one the engine missed from a selection in the text, bring them in. Saves
+docs/screenshots/review-screen.png for the README."""
 
 from __future__ import annotations
 
@@ -51,20 +52,52 @@ def test_paste_review_drop_and_bring_in(page: Page, demo, console_errors, peel_t
     expect(page.get_by_text("R3 dropped: it will not be brought in.")).to_be_visible()
     expect(cards).to_have_count(7)
     expect(page.get_by_role("button", name="Restore R3")).to_be_visible()
+    # A sentence the engine took as narrative, added from a selection in the source.
+    selected = page.locator("div.intake-source").evaluate(
+        """(el, needle) => {
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.data.indexOf(needle);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + needle.length);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+            node.parentElement.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+            return true;
+          }
+          return false;
+        }""",
+        "A well-run control room should be able to see demand building and move staff to meet it.",
+    )
+    assert selected
+    adding = page.locator("#intake-add")
+    expect(adding.get_by_label("Text of the finding")).to_have_value(
+        "A well-run control room should be able to see demand building and move staff to meet it."
+    )
+    adding.get_by_label("Kind").select_option("recommendation")
+    adding.get_by_label("Cause of concern it answers").select_option(index=1)  # CoC1
+    adding.get_by_label("Timeframe as written").fill("Within six months")
+    adding.get_by_role("button", name="Add this finding").click()
+    expect(page.get_by_text("R5 added.")).to_be_visible()
+    expect(cards).to_have_count(8)
     # After the htmx swap: a full-page screenshot leaves style="" on inputs, which htmx's
     # attribute settling would then try to copy (and the CSP would refuse).
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "review-screen")
 
-    page.get_by_role("button", name="Bring in 7 findings").click()
+    page.get_by_role("button", name="Bring in 8 findings").click()
     expect(page.get_by_role("heading", name=report.title)).to_be_visible()
-    expect(page.get_by_text("7 findings brought in from pasted text")).to_be_visible()
+    expect(page.get_by_text("8 findings brought in from pasted text")).to_be_visible()
     expect(page.get_by_role("heading", name="Causes of concern")).to_be_visible()
     expect(page.get_by_role("link", name="R1", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="R3", exact=True)).to_have_count(0)
 
     found = {f.reference: f for f in report.findings.select_related("parent")}
-    assert sorted(found) == ["AFI1", "AFI2", "AFI3", "CoC1", "R1", "R2", "R4"]
+    assert sorted(found) == ["AFI1", "AFI2", "AFI3", "CoC1", "R1", "R2", "R4", "R5"]
+    assert found["R5"].parent == found["CoC1"]
+    assert found["R5"].due_on == date(2025, 5, 14)
     assert found["R1"].parent == found["CoC1"]
     assert found["R1"].due_on == date(2025, 2, 14)
     assert found["R4"].due_on == date(2025, 5, 31)

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake import drafts
+from intake.models import ReviewDraft
 from recommendations import services
 from recommendations.models import Finding, FindingKind
 from tests.extraction import build_docx, build_pdf, encrypt_pdf
@@ -24,8 +25,14 @@ def paste(client, report, text, **extra):
     return client.post(intake_url(report), data)
 
 
+def stored(report) -> ReviewDraft | None:
+    return ReviewDraft.objects.filter(report=report).first()
+
+
 def current(client, report) -> drafts.Draft:
-    draft = drafts.from_json(client.session.get(f"intake.draft.{report.pk}"))
+    row = stored(report)
+    assert row is not None
+    draft = drafts.from_json(row.data)
     assert draft is not None
     return draft
 
@@ -150,7 +157,7 @@ def test_full_review_then_save_creates_findings_with_parents_and_due_dates(
     response = save(opcc_client, report)
     assert response.status_code == 302
     assert response.url == report.get_absolute_url()
-    assert f"intake.draft.{report.pk}" not in opcc_client.session
+    assert stored(report) is None
 
     found = {f.reference: f for f in report.findings.select_related("parent")}
     assert set(found) == {"CoC0", "CoC1", "R1a", "R2", "R4", "AFI1", "AFI1b", "AFI3"}
@@ -234,7 +241,7 @@ def test_discarding_the_review_saves_nothing(opcc_client, report, peel_text):
         review_url(report), {"op": "discard", "revision": current(opcc_client, report).revision}
     )
     assert response.status_code == 302
-    assert f"intake.draft.{report.pk}" not in opcc_client.session
+    assert stored(report) is None
     assert Finding.objects.count() == 0
 
 
@@ -351,7 +358,7 @@ def test_unreadable_uploads_get_a_clear_message_next_to_the_field(
     html = response.content.decode()
     assert message in html
     assert 'href="#id_file"' in html  # the error summary links to the field
-    assert f"intake.draft.{report.pk}" not in opcc_client.session
+    assert stored(report) is None
     assert Finding.objects.count() == 0
 
 
@@ -399,9 +406,7 @@ def test_an_uploaded_report_carrying_malware_is_refused_and_nothing_is_kept(
     response = upload(opcc_client, report, name, data)
     assert response.status_code == 400
     assert "failed the malware check" in response.content.decode()
-    from intake.views import SESSION_DRAFT
-
-    assert SESSION_DRAFT.format(pk=report.pk) not in opcc_client.session
+    assert stored(report) is None
 
 
 def test_a_report_that_takes_too_long_to_read_gets_a_clear_message(
@@ -412,7 +417,7 @@ def test_a_report_that_takes_too_long_to_read_gets_a_clear_message(
     response = opcc_client.post(intake_url(report), {"text": peel_text})
     assert response.status_code == 400
     assert "took longer than" in response.content.decode()
-    assert f"intake.draft.{report.pk}" not in opcc_client.session
+    assert stored(report) is None
 
 
 # ---------------------------------------------------------------- size of a review
@@ -431,7 +436,7 @@ def test_more_findings_than_a_review_holds_are_refused_with_a_clear_message(opcc
     html = response.content.decode()
     assert f"{drafts.MAX_FINDINGS + 1:,} findings were found" in html
     assert f"one review holds at most {drafts.MAX_FINDINGS:,}" in html
-    assert f"intake.draft.{report.pk}" not in opcc_client.session
+    assert stored(report) is None
     assert paste(opcc_client, report, bullets(drafts.MAX_FINDINGS)).status_code == 302
 
 

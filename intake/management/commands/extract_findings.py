@@ -1,7 +1,10 @@
-"""`manage.py extract_findings FILE [--published YYYY-MM-DD] [--json]`
+"""`manage.py extract_findings FILE [--published YYYY-MM-DD] [--json] [--include-restated]`
 
 The JSON shape is a stable interface other tools rely on: an array whose elements have
-exactly the keys kind, reference, text, timeframe, due_on and parent.
+exactly the keys kind, reference, text, timeframe, due_on and parent. With
+`--include-restated`, findings that a revisit or closure letter restates are listed too,
+each with the key `"restated": true` added (the review screen proposes to match these to
+tracked findings rather than create them); no other element gains a key.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ def _iso_date(value: str) -> date:
 
 
 def findings_as_json(result: Extraction) -> list[dict[str, object]]:
-    return [
-        {
+    out: list[dict[str, object]] = []
+    for f in result.findings:
+        item: dict[str, object] = {
             "kind": f.kind,
             "reference": f.reference,
             "text": f.text,
@@ -34,8 +38,10 @@ def findings_as_json(result: Extraction) -> list[dict[str, object]]:
             "due_on": f.due_on.isoformat() if f.due_on else None,
             "parent": f.parent,
         }
-        for f in result.findings
-    ]
+        if f.restated:
+            item["restated"] = True
+        out.append(item)
+    return out
 
 
 class Command(BaseCommand):
