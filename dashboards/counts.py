@@ -212,7 +212,17 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
     by_report_and_owner = _part(
         findings,
         "report",
-        {"f_key": F("report_id"), "f_owner": F("owner_id"), **by_force},
+        # Unowned findings (`rules.unowned_q`: a deactivated owner too) count under no
+        # owner, as the "Unowned" figure and the list's "No owner" filter do.
+        {
+            "f_key": F("report_id"),
+            "f_owner": Case(
+                When(rules.unowned_q(), then=_null("f_owner")),
+                default=F("owner_id"),
+                output_field=BigIntegerField(),
+            ),
+            **by_force,
+        },
         where_counts,
     )
     by_theme = _part(findings, "theme", {"f_key": F("themes__id"), **by_force}, where_counts)

@@ -82,7 +82,8 @@ def _headline(scope: Scope, counts: Counts, unowned: int) -> list[Figure]:
             "Unowned",
             unowned,
             scope.link(status="open", no_owner="on"),
-            "Open with no owner, or an owner post that is vacant",
+            "Open with no owner, a vacant owner post or a deactivated holder: "
+            "their reminders go to the OPCC team address",
         ),
         Figure(
             "Closed this quarter",
@@ -134,8 +135,8 @@ class Breakdowns:
     themes: list[BreakdownRow]
     owners: list[BreakdownRow]
     owners_more: int
-    # Open findings that no one owns (no owner, or an owner post that is vacant): their
-    # deadlines go to the OPCC team's reminders instead.
+    # Open findings that no one owns (`rules.unowned_q`: no owner, a vacant owner post or
+    # a deactivated holder): their deadlines go to the OPCC team address's reminders.
     unowned_open: int
     # Findings per report, for the burn-up's "opened" series.
     report_totals: dict[int, int]

@@ -191,6 +191,7 @@ class FindingFilterForm(forms.Form):
     closed_to = forms.DateField(required=False, widget=forms.HiddenInput, label="Closed to")
     due_from = forms.DateField(required=False, widget=forms.HiddenInput, label="Due from")
     due_to = forms.DateField(required=False, widget=forms.HiddenInput, label="Due to")
+    # No one to remind (`rules.unowned_q`): no owner, a vacant post or a deactivated holder.
     no_owner = forms.BooleanField(required=False, widget=forms.HiddenInput, label="No owner")
     parent = forms.ModelChoiceField(
         queryset=Finding.objects.none(),
@@ -268,7 +269,7 @@ class FindingFilterForm(forms.Form):
         if data.get("challenged"):
             findings = findings.challenged()
         if data.get("no_owner"):
-            findings = findings.filter(owner__isnull=True)
+            findings = findings.unowned()
         findings = _date_range(findings, "due_on", data, "due")
         if data.get("closed_from") or data.get("closed_to"):
             findings = findings.finished_between(
