@@ -116,6 +116,19 @@ def _rag(scope: Scope, counts: Counts) -> list[Figure]:
     ]
 
 
+def _opcc_rag(scope: Scope, counts: Counts) -> list[Figure]:
+    """Open findings by the OPCC's own rating, beside the force's RAG: a challenged finding
+    is never shown by the force's rating alone."""
+    return [
+        Figure(
+            RAG_LABELS[rag],
+            counts[f"opcc_rag:{rag}"],
+            scope.link(status="open", opcc_rag=rag),
+        )
+        for rag in RAG_ORDER
+    ]
+
+
 # ---------------------------------------------------------------- by report, theme and owner
 
 
@@ -349,6 +362,7 @@ class Dashboard:
     headline: list[Figure]
     matrix: list[MatrixRow]
     rag: list[Figure]
+    opcc_rag: list[Figure]
     breakdowns: Breakdowns
     burn_up: list[Month]
     forecast: Forecast
@@ -360,6 +374,11 @@ class Dashboard:
     @property
     def total(self) -> int:
         return self.counts["total"]
+
+    @property
+    def rag_pairs(self) -> list[tuple[Figure, Figure]]:
+        """Each rating with the force's count and the OPCC's beside it."""
+        return list(zip(self.rag, self.opcc_rag, strict=True))
 
     def forecast_links(self) -> dict[str, str]:
         return {
@@ -390,10 +409,15 @@ class Dashboard:
                 "labels": [figure.label for figure in self.rag],
                 "datasets": [
                     {
-                        "label": "Open findings",
+                        "label": "Force's RAG",
                         "data": [figure.value for figure in self.rag],
                         "links": [figure.link for figure in self.rag],
-                    }
+                    },
+                    {
+                        "label": "OPCC's rating",
+                        "data": [figure.value for figure in self.opcc_rag],
+                        "links": [figure.link for figure in self.opcc_rag],
+                    },
                 ],
             },
             "burnUp": {
@@ -456,6 +480,7 @@ def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False)
         headline=_headline(scope, counts, breakdowns.unowned_open),
         matrix=_matrix(scope, counts),
         rag=_rag(scope, counts),
+        opcc_rag=_opcc_rag(scope, counts),
         breakdowns=breakdowns,
         burn_up=_burn_up(scope, counts, breakdowns.report_totals),
         forecast=projection,

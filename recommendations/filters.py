@@ -156,6 +156,11 @@ class FindingFilterForm(forms.Form):
         required=False,
         label="RAG",
     )
+    opcc_rag = forms.ChoiceField(
+        choices=[("", "Any OPCC rating"), *Rag.choices, (NOT_RATED, "Not rated")],
+        required=False,
+        label="OPCC rating",
+    )
     # Themes are the same for everyone, so the choice is checked against the cached list
     # rather than fetched: one query fewer whenever a theme is chosen.
     theme = forms.TypedChoiceField(
@@ -258,6 +263,9 @@ class FindingFilterForm(forms.Form):
                 findings = findings.filter(**{name: data[name]})
         if data.get("rag"):
             findings = findings.filter(rag="" if data["rag"] == NOT_RATED else data["rag"])
+        if data.get("opcc_rag"):
+            opcc_rag = data["opcc_rag"]
+            findings = findings.filter(opcc_rag="" if opcc_rag == NOT_RATED else opcc_rag)
         if data.get("status") == "open":
             findings = findings.open()
         elif data.get("status"):
