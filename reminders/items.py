@@ -308,6 +308,18 @@ class Deadline(Item):
         return _findings_and_actions(keys)
 
 
+def owned_since() -> Q:
+    """Team address reminders of deadlines that someone owns now (the post was handed
+    over, an owner named): the owner is reminded instead, so these are not sent."""
+    owned = ~unowned_q()
+    findings = Finding.objects.filter(owned, pk=OuterRef("item_id"))
+    actions = Action.objects.filter(owned, pk=OuterRef("item_id"))
+    return Q(recipient__isnull=True, kind__in=Deadline.kinds) & (
+        (Q(item_type=ItemType.FINDING) & Exists(findings))
+        | (Q(item_type=ItemType.ACTION) & Exists(actions))
+    )
+
+
 class Escalation(Deadline):
     """The same deadlines, long overdue: the OPCC lead and the Chief Constable's office
     are told weekly once the schedule's escalation point has passed."""

@@ -185,6 +185,8 @@ def digests_compose(*, today: date, now: datetime | None = None) -> int:
     people.filter(recipient__reminder_preference__digest_enabled=False).update(cancelled=True)
     # Recorded for a team address changed since: the next scan records them for the new one.
     waiting.filter(recipient__isnull=True).exclude(address=team.address()).update(cancelled=True)
+    # Owned since they were recorded for the team: their owner is reminded instead.
+    waiting.filter(items.owned_since()).update(cancelled=True)
     return _compose_for_people(people, today=today, now=now) + _compose_for_team(
         waiting.filter(recipient__isnull=True), today=today, now=now
     )

@@ -168,6 +168,21 @@ def test_a_post_given_a_holder_takes_its_deadlines_off_the_team(
     assert Reminder.objects.get(item_type=ItemType.FINDING, item_id=vacant_before).recipient == lead
 
 
+def test_a_team_reminder_not_yet_sent_is_dropped_once_the_post_has_a_holder(
+    team_address, deadlines, owners, opcc, lead
+):
+    services.reminders_scan(today=TODAY)  # recorded for the team while the post is vacant
+    assignment.post_hand_over(post=owners["vacant"], holder=lead, on=TODAY, by=opcc)
+    services.reminders_scan(today=TODAY)
+    services.digests_compose(today=TODAY)
+    team_digest = Digest.objects.get(recipient__isnull=True)
+    listed = set(team_digest.reminders.filter(cancelled=False).values_list("item_id", flat=True))
+    assert deadlines["vacant post"].pk not in listed
+    assert Digest.objects.get(recipient=lead).reminders.filter(
+        item_id=deadlines["vacant post"].pk, item_type=ItemType.FINDING
+    )
+
+
 def test_without_a_team_address_the_scan_and_health_check_say_so(client, deadlines):
     services.reminders_scan(today=TODAY)
     assert not Reminder.objects.filter(recipient__isnull=True).exists()
