@@ -147,3 +147,14 @@ def test_the_occasions_as_pure_dates():
     assert policy.historic_summary_occasion(
         due, today=date(2026, 4, 20), policy=rules, entered_on=ENTERED
     ) == policy.Occasion(ReminderKind.HISTORIC_OVERDUE, date(2026, 4, 1))
+
+
+def test_the_dry_run_says_months_and_years_too(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_reminders", "--dry-run", "--today", "2026-06-01", stdout=out)
+    assert "due 30 June 2019, 6 years 11 months overdue)" in out.getvalue()
+    assert "2528 days" not in out.getvalue()
