@@ -288,9 +288,12 @@ def pack_charts(board: Dashboard) -> dict[str, SafeString]:
         ),
         "rag": bar_chart(
             "chart-rag",
-            "Open findings by RAG rating",
+            "Open findings by the force's RAG and the OPCC's rating",
             [figure.label for figure in board.rag],
-            [Series("Open findings", [figure.value for figure in board.rag])],
+            [
+                Series("Force's RAG", [figure.value for figure in board.rag]),
+                Series("OPCC's rating", [figure.value for figure in board.opcc_rag]),
+            ],
         ),
         "themes": bar_chart(
             "chart-themes",

@@ -77,6 +77,7 @@ _STATUS_COLUMNS = (
     "f_kind",
     "f_status",
     "f_rag",
+    "f_opcc_rag",
     "f_overdue",
     "f_due_soon",
     "f_challenged",
@@ -107,7 +108,7 @@ class _TypedNull(Value):
 
 def _null(column: str) -> Value:
     """NULL for a column a part does not fill."""
-    if column in ("f_kind", "f_status", "f_rag"):
+    if column in ("f_kind", "f_status", "f_rag", "f_opcc_rag"):
         output: Any = CharField()
     elif column == "f_day":
         output = DateField()
@@ -171,6 +172,8 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
             # RAG matters only while a finding is open; leaving it out of finished rows
             # keeps them few.
             "f_rag": Case(When(rules.open_q(), then=F("rag")), default=Value("")),
+            # The OPCC's own rating beside the force's (issue 16, item 6).
+            "f_opcc_rag": Case(When(rules.open_q(), then=F("opcc_rag")), default=Value("")),
             "f_overdue": flag(rules.overdue_q(today=today)),
             "f_due_soon": flag(rules.due_soon_q(today=today)),
             "f_challenged": flag(rules.challenged_q()),
@@ -195,6 +198,7 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
             # Only open or not matters here: status collapses to two values, fewer rows.
             "f_status": Case(When(rules.open_q(), then=Value("open")), default=Value("")),
             "f_rag": Value(""),
+            "f_opcc_rag": Value(""),
             "f_overdue": no,
             "f_due_soon": no,
             "f_challenged": no,
@@ -212,7 +216,17 @@ def grouped_rows(scope: Scope, *, forces: list[int | None] | None = None) -> lis
     by_report_and_owner = _part(
         findings,
         "report",
-        {"f_key": F("report_id"), "f_owner": F("owner_id"), **by_force},
+        # Unowned findings (`rules.unowned_q`: a deactivated owner too) count under no
+        # owner, as the "Unowned" figure and the list's "No owner" filter do.
+        {
+            "f_key": F("report_id"),
+            "f_owner": Case(
+                When(rules.unowned_q(), then=_null("f_owner")),
+                default=F("owner_id"),
+                output_field=BigIntegerField(),
+            ),
+            **by_force,
+        },
         where_counts,
     )
     by_theme = _part(findings, "theme", {"f_key": F("themes__id"), **by_force}, where_counts)
@@ -237,7 +251,7 @@ def totals(scope: Scope, rows: list[tuple]) -> Counts:
     quarter_start, quarter_end = measures.quarter_bounds(scope.today)
     counts = Counts()
     total = counts.by_name
-    for series, kind, status, rag, overdue, due_soon, challenged, recent, day, n in rows:
+    for series, kind, status, rag, opcc_rag, overdue, due_soon, challenged, recent, day, n in rows:
         if series == "due":
             if day is not None:
                 counts.due_by_month[day.replace(day=1)] += n
@@ -249,6 +263,7 @@ def totals(scope: Scope, rows: list[tuple]) -> Counts:
         if status in OPEN_STATUSES:
             total["open"] += n
             total[f"rag:{rag or NOT_RATED}"] += n
+            total[f"opcc_rag:{opcc_rag or NOT_RATED}"] += n
             if kind == FindingKind.RECOMMENDATION:
                 total["recommendations_open"] += n
         # A flag is NULL, not false, when a compared date is missing: as in WHERE, not counted.

@@ -82,7 +82,8 @@ def _headline(scope: Scope, counts: Counts, unowned: int) -> list[Figure]:
             "Unowned",
             unowned,
             scope.link(status="open", no_owner="on"),
-            "Open with no owner, or an owner post that is vacant",
+            "Open with no owner, a vacant owner post or a deactivated holder: "
+            "their reminders go to the OPCC team address",
         ),
         Figure(
             "Closed this quarter",
@@ -115,6 +116,19 @@ def _rag(scope: Scope, counts: Counts) -> list[Figure]:
     ]
 
 
+def _opcc_rag(scope: Scope, counts: Counts) -> list[Figure]:
+    """Open findings by the OPCC's own rating, beside the force's RAG: a challenged finding
+    is never shown by the force's rating alone."""
+    return [
+        Figure(
+            RAG_LABELS[rag],
+            counts[f"opcc_rag:{rag}"],
+            scope.link(status="open", opcc_rag=rag),
+        )
+        for rag in RAG_ORDER
+    ]
+
+
 # ---------------------------------------------------------------- by report, theme and owner
 
 
@@ -134,8 +148,8 @@ class Breakdowns:
     themes: list[BreakdownRow]
     owners: list[BreakdownRow]
     owners_more: int
-    # Open findings that no one owns (no owner, or an owner post that is vacant): their
-    # deadlines go to the OPCC team's reminders instead.
+    # Open findings that no one owns (`rules.unowned_q`: no owner, a vacant owner post or
+    # a deactivated holder): their deadlines go to the OPCC team address's reminders.
     unowned_open: int
     # Findings per report, for the burn-up's "opened" series.
     report_totals: dict[int, int]
@@ -348,6 +362,7 @@ class Dashboard:
     headline: list[Figure]
     matrix: list[MatrixRow]
     rag: list[Figure]
+    opcc_rag: list[Figure]
     breakdowns: Breakdowns
     burn_up: list[Month]
     forecast: Forecast
@@ -359,6 +374,11 @@ class Dashboard:
     @property
     def total(self) -> int:
         return self.counts["total"]
+
+    @property
+    def rag_pairs(self) -> list[tuple[Figure, Figure]]:
+        """Each rating with the force's count and the OPCC's beside it."""
+        return list(zip(self.rag, self.opcc_rag, strict=True))
 
     def forecast_links(self) -> dict[str, str]:
         return {
@@ -389,10 +409,15 @@ class Dashboard:
                 "labels": [figure.label for figure in self.rag],
                 "datasets": [
                     {
-                        "label": "Open findings",
+                        "label": "Force's RAG",
                         "data": [figure.value for figure in self.rag],
                         "links": [figure.link for figure in self.rag],
-                    }
+                    },
+                    {
+                        "label": "OPCC's rating",
+                        "data": [figure.value for figure in self.opcc_rag],
+                        "links": [figure.link for figure in self.opcc_rag],
+                    },
                 ],
             },
             "burnUp": {
@@ -455,6 +480,7 @@ def dashboard(scope: Scope, *, at_risk_limit: int = TOP, for_pack: bool = False)
         headline=_headline(scope, counts, breakdowns.unowned_open),
         matrix=_matrix(scope, counts),
         rag=_rag(scope, counts),
+        opcc_rag=_opcc_rag(scope, counts),
         breakdowns=breakdowns,
         burn_up=_burn_up(scope, counts, breakdowns.report_totals),
         forecast=projection,

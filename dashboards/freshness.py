@@ -104,7 +104,7 @@ def _note_force_before_save(sender: type, instance: Any, **kwargs: Any) -> None:
 
 def _force_keys(sender: type, instance: Any, signal: Any, **kwargs: Any) -> list[str] | None:
     """The finding versions a write moves on; None for all of them (the epoch)."""
-    from recommendations.models import Finding, Report
+    from recommendations.models import Finding, Report, User
 
     if sender is Finding:
         if signal is post_save and not kwargs.get("created", False):
@@ -117,11 +117,20 @@ def _force_keys(sender: type, instance: Any, signal: Any, **kwargs: Any) -> list
         return None  # from a theme's side: which findings is not said
     if sender is Report:
         return None  # its publication date decides which findings a date filter counts
+    if sender is User and signal is post_save and _may_change_activity(kwargs):
+        return None  # a deactivated owner's findings count as unowned (rules.unowned_q)
     if signal is post_save:
         # History rows, and saves of anything else (a person's name, an update's
         # narrative), change no count kept per force.
         return []
     return None  # deletes can cascade or set owners to NULL: recount every force
+
+
+def _may_change_activity(kwargs: dict[str, Any]) -> bool:
+    update_fields = kwargs.get("update_fields")
+    return not kwargs.get("created", False) and (
+        update_fields is None or "is_active" in update_fields
+    )
 
 
 def _on_write(sender: type, **kwargs: Any) -> None:

@@ -357,6 +357,11 @@ CELERY_BEAT_SCHEDULE = {
 # Defaults for the reminder schedule (see reminders/policy.py); OPCC staff can
 # change them in the admin (Reminder schedule), which takes precedence.
 OVERSIGHT_REMINDER_POLICY: dict[str, object] = {}
+# The OPCC team's shared mailbox: reminders of deadlines no one owns (no owner, a vacant
+# owner post or a deactivated holder) go to it, and the monthly summary of a historic
+# report's overdue findings when they have no OPCC lead. OPCC staff across all forces
+# can set it in Oversight (Reminders → Team address), which takes precedence.
+OVERSIGHT_TEAM_ADDRESS = env_str("OVERSIGHT_TEAM_ADDRESS")
 # Dashboard figures are cached for this long at most (and dropped at any write).
 OVERSIGHT_DASHBOARD_CACHE_SECONDS = env_int("OVERSIGHT_DASHBOARD_CACHE_SECONDS", 60)
 # Daily digests are composed from this hour (Europe/London) onwards.

@@ -156,6 +156,11 @@ class FindingFilterForm(forms.Form):
         required=False,
         label="RAG",
     )
+    opcc_rag = forms.ChoiceField(
+        choices=[("", "Any OPCC rating"), *Rag.choices, (NOT_RATED, "Not rated")],
+        required=False,
+        label="OPCC rating",
+    )
     # Themes are the same for everyone, so the choice is checked against the cached list
     # rather than fetched: one query fewer whenever a theme is chosen.
     theme = forms.TypedChoiceField(
@@ -191,6 +196,7 @@ class FindingFilterForm(forms.Form):
     closed_to = forms.DateField(required=False, widget=forms.HiddenInput, label="Closed to")
     due_from = forms.DateField(required=False, widget=forms.HiddenInput, label="Due from")
     due_to = forms.DateField(required=False, widget=forms.HiddenInput, label="Due to")
+    # No one to remind (`rules.unowned_q`): no owner, a vacant post or a deactivated holder.
     no_owner = forms.BooleanField(required=False, widget=forms.HiddenInput, label="No owner")
     parent = forms.ModelChoiceField(
         queryset=Finding.objects.none(),
@@ -257,6 +263,9 @@ class FindingFilterForm(forms.Form):
                 findings = findings.filter(**{name: data[name]})
         if data.get("rag"):
             findings = findings.filter(rag="" if data["rag"] == NOT_RATED else data["rag"])
+        if data.get("opcc_rag"):
+            opcc_rag = data["opcc_rag"]
+            findings = findings.filter(opcc_rag="" if opcc_rag == NOT_RATED else opcc_rag)
         if data.get("status") == "open":
             findings = findings.open()
         elif data.get("status"):
@@ -268,7 +277,7 @@ class FindingFilterForm(forms.Form):
         if data.get("challenged"):
             findings = findings.challenged()
         if data.get("no_owner"):
-            findings = findings.filter(owner__isnull=True)
+            findings = findings.unowned()
         findings = _date_range(findings, "due_on", data, "due")
         if data.get("closed_from") or data.get("closed_to"):
             findings = findings.finished_between(

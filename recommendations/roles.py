@@ -80,6 +80,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "reminders.view_reminderschedule",
         "reminders.change_reminderschedule",
         "reminders.add_reminderschedule",
+        # The team address, like the schedule, only by staff across all forces (its view).
+        "reminders.view_teamaddress",
+        "reminders.change_teamaddress",
+        "reminders.add_teamaddress",
         # Used only by OPCC staff who work across all forces (accounts/people.py).
         "accounts.manage_people",
     }

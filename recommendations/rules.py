@@ -16,6 +16,12 @@ the dashboard counts with them inside one SQL statement (`COUNT(*) FILTER (WHERE
   HMICFRS letter's date (`closed_on`) when there is one, otherwise the
   Europe/London date of the status change; a finished finding with neither date
   (possible only for data loaded in bulk) falls in no period.
+- **Unowned**: no one to remind of it: no owner, an owner post with no holder (the
+  services keep `owner` equal to the post's holder, so a vacant post leaves `owner`
+  empty), or an owner who has been deactivated (their post counts as vacant until
+  it is handed over). Its deadlines go to the OPCC team address's reminders
+  (`reminders.items`); the dashboard's "Unowned" figure and the findings list's
+  "No owner" filter count the same rows. Findings and actions alike.
 - **Opened**: a finding counts from its report's publication date, not from when
   someone typed it in (a tracker started part-way through an inspection cycle
   would otherwise bunch years of findings into its go-live month).
@@ -66,6 +72,11 @@ def is_due_soon(*, status: str, due_on: date | None, today: date, days: int | No
     )
 
 
+def is_unowned(*, owner_id: int | None, owner_is_active: bool | None) -> bool:
+    """No one to remind: no owner (or a vacant owner post), or a deactivated one."""
+    return owner_id is None or not owner_is_active
+
+
 def due_soon_days() -> int:
     return settings.OVERSIGHT_DUE_SOON_DAYS
 
@@ -87,6 +98,11 @@ def due_soon_q(*, today: date, days: int | None = None, prefix: str = "") -> Q:
     days = due_soon_days() if days is None else days
     window = {f"{prefix}due_on__gte": today, f"{prefix}due_on__lte": today + timedelta(days=days)}
     return active_q(prefix) & Q(**window)
+
+
+def unowned_q(prefix: str = "") -> Q:
+    """`is_unowned` as a filter; for actions too (they have the same owner fields)."""
+    return Q(**{f"{prefix}owner__isnull": True}) | Q(**{f"{prefix}owner__is_active": False})
 
 
 def awaiting_assurance_q() -> Q:

@@ -32,6 +32,7 @@ KIND_ORDER = (
     ReminderKind.PPOG_MEETING,
     ReminderKind.DUE_SOON,
     ReminderKind.ASSURANCE_BACKLOG,
+    ReminderKind.HISTORIC_OVERDUE,
 )
 
 
@@ -179,6 +180,10 @@ def digest_message(digest: Digest, *, today: date) -> EmailMultiAlternatives | N
         "count": len(lines),
         "site_url": settings.SITE_URL,
         "preferences_url": settings.SITE_URL + reverse("reminders:preferences"),
+        "team_address_url": settings.SITE_URL + reverse("reminders:team-address"),
+        "unowned_url": settings.SITE_URL
+        + reverse("recommendations:finding-list")
+        + "?status=open&no_owner=on",
     }
     subject = render_to_string("emails/digest_subject.txt", context).strip()
     message = EmailMultiAlternatives(

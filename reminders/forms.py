@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from reminders.models import ReminderKind, ReminderPreference, ReminderSchedule
+from reminders.models import ReminderKind, ReminderPreference, ReminderSchedule, TeamAddress
 
 
 class PreferenceForm(forms.ModelForm):
@@ -71,3 +71,14 @@ class ScheduleForm(forms.ModelForm):
             standard = ReminderSchedule._meta.get_field(name).get_default()
             field = self.fields[name]
             field.help_text = f"{field.help_text} Standard: {standard}.".strip()
+
+
+class TeamAddressForm(forms.ModelForm):
+    """The OPCC team address. `seen` is when it was last changed as the person saw it, so
+    a change made meanwhile is never overwritten."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = TeamAddress
+        fields = ["address"]

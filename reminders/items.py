@@ -23,7 +23,7 @@ from typing import ClassVar, NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,7 +39,7 @@ from recommendations.models import (
     Status,
 )
 from recommendations.models.reports import s55_last_day
-from recommendations.rules import active_q
+from recommendations.rules import active_q, unowned_q
 from reminders import policy
 from reminders.audience import Audience
 from reminders.models import ItemType, Reminder, ReminderKind
@@ -61,6 +61,10 @@ class Row(NamedTuple):
     force_id: int | None
     owner_id: int | None = None
     lead_id: int | None = None
+    # No one to remind of it (`rules.unowned_q`): its deadline goes to the team address.
+    unowned: bool = False
+    # The day its report was entered, for a report entered after the fact (else None).
+    entered_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -73,15 +77,20 @@ class Line:
     event: str  # the calendar event's summary
 
 
-ReminderRow = tuple[int, str, int, str, date, date]
+# (recipient or None, address for the team or "", item type, item id, kind, occurrence, due on)
+ReminderRow = tuple[int | None, str, str, int, str, date, date]
 
 
 @dataclass
 class Found:
-    """The reminders a scan has found so far, as rows ready to insert."""
+    """The reminders a scan has found so far, as rows ready to insert. `team` is the OPCC
+    team address (`reminders.team`), empty when none is set."""
 
     audience: Audience
     rows: list[ReminderRow]
+    team: str = ""
+    # Team reminders found while no team address is set: they reach no one.
+    unaddressed: int = 0
 
     def add(
         self, recipients: Iterable[int | None], row: Row, occasion: Occasion | None, due_on: date
@@ -91,8 +100,28 @@ class Found:
         for user_id in set(recipients):
             if user_id is not None and self.audience.wants(user_id, occasion.kind):
                 self.rows.append(
-                    (user_id, row.item_type, row.item_id, occasion.kind.value, occasion.on, due_on)
+                    (
+                        user_id,
+                        "",
+                        row.item_type,
+                        row.item_id,
+                        occasion.kind.value,
+                        occasion.on,
+                        due_on,
+                    )
                 )
+
+    def add_team(self, row: Row, occasion: Occasion | None, due_on: date) -> None:
+        """For the team address: no preferences, no scope; nothing if no address is set
+        (the scan logs how many it could not send anywhere)."""
+        if occasion is None:
+            return
+        if not self.team:
+            self.unaddressed += 1
+            return
+        self.rows.append(
+            (None, self.team, row.item_type, row.item_id, occasion.kind.value, occasion.on, due_on)
+        )
 
 
 def _absolute(path: str) -> str:
@@ -219,20 +248,48 @@ class Deadline(Item):
             actions = actions.filter(
                 _theirs(reading.person, "owner", "finding__opcc_lead", "finding__force_id")
             )
-        finding_rows = findings.values_list("pk", "due_on", "force_id", "owner_id", "opcc_lead_id")
-        action_rows = actions.values_list(
-            "pk", "due_on", "finding__force_id", "owner_id", "finding__opcc_lead_id"
+        unowned = ExpressionWrapper(unowned_q(), output_field=BooleanField())
+        finding_rows = findings.annotate(r_unowned=unowned).values_list(
+            "pk",
+            "due_on",
+            "force_id",
+            "owner_id",
+            "opcc_lead_id",
+            "r_unowned",
+            "report__entered_after_the_fact",
+            "report__created_at",
+        )
+        action_rows = actions.annotate(r_unowned=unowned).values_list(
+            "pk",
+            "due_on",
+            "finding__force_id",
+            "owner_id",
+            "finding__opcc_lead_id",
+            "r_unowned",
+            "finding__report__entered_after_the_fact",
+            "finding__report__created_at",
         )
         for item_type, rows in ((ItemType.FINDING, finding_rows), (ItemType.ACTION, action_rows)):
-            for pk, due_on, force_id, owner_id, lead_id in rows.iterator(chunk_size=BATCH):
-                yield Row(item_type.value, pk, due_on, force_id, owner_id, lead_id)
+            for values in rows.iterator(chunk_size=BATCH):
+                pk, due_on, force_id, owner_id, lead_id, unowned_, historic, created_at = values
+                entered_on = timezone.localdate(created_at) if historic else None
+                yield Row(
+                    item_type.value, pk, due_on, force_id, owner_id, lead_id, unowned_, entered_on
+                )
 
     def recipients(self, row: Row, audience: Audience) -> list[int | None]:
         return [row.owner_id] if audience.sees(row.owner_id, row.force_id) else []
 
     def remind(self, found: Found, row: Row, *, today: date, rules: Policy) -> None:
-        occasion = policy.deadline_occasion(row.on, today=today, policy=rules)
-        found.add(self.recipients(row, found.audience), row, occasion, row.on)
+        occasion = policy.deadline_occasion(
+            row.on, today=today, policy=rules, historic=row.entered_on is not None
+        )
+        if row.unowned:
+            # No deadline without someone reminded: no owner, a vacant post or a
+            # deactivated holder (rules.unowned_q) sends it to the OPCC team address.
+            found.add_team(row, occasion, row.on)
+        else:
+            found.add(self.recipients(row, found.audience), row, occasion, row.on)
 
     def still_applies(self, *, today: date) -> Q:
         # Same deadline as when recorded: a revised date re-arms instead.
@@ -251,6 +308,18 @@ class Deadline(Item):
         return _findings_and_actions(keys)
 
 
+def owned_since() -> Q:
+    """Team address reminders of deadlines that someone owns now (the post was handed
+    over, an owner named): the owner is reminded instead, so these are not sent."""
+    owned = ~unowned_q()
+    findings = Finding.objects.filter(owned, pk=OuterRef("item_id"))
+    actions = Action.objects.filter(owned, pk=OuterRef("item_id"))
+    return Q(recipient__isnull=True, kind__in=Deadline.kinds) & (
+        (Q(item_type=ItemType.FINDING) & Exists(findings))
+        | (Q(item_type=ItemType.ACTION) & Exists(actions))
+    )
+
+
 class Escalation(Deadline):
     """The same deadlines, long overdue: the OPCC lead and the Chief Constable's office
     are told weekly once the schedule's escalation point has passed."""
@@ -263,9 +332,36 @@ class Escalation(Deadline):
         return [*lead, *audience.chief_constables_office(row.force_id)]
 
     def remind(self, found: Found, row: Row, *, today: date, rules: Policy) -> None:
-        occasion = policy.escalation_occasion(row.on, today=today, policy=rules)
+        occasion = policy.escalation_occasion(
+            row.on, today=today, policy=rules, entered_on=row.entered_on
+        )
         if occasion is not None:
             found.add(self.recipients(row, found.audience), row, occasion, row.on)
+
+
+class HistoricSummary(Deadline):
+    """The overdue items of reports entered after the fact, once escalated: listed on the
+    first of each month to the OPCC lead, or to the team address when no lead can be
+    told, rather than chased weekly for ever. A summary, not a date: no calendar event."""
+
+    kinds = (ReminderKind.HISTORIC_OVERDUE,)
+    reads_rows_of = Deadline
+    in_calendar = False
+
+    def recipients(self, row: Row, audience: Audience) -> list[int | None]:
+        return [row.lead_id] if audience.sees(row.lead_id, row.force_id) else []
+
+    def remind(self, found: Found, row: Row, *, today: date, rules: Policy) -> None:
+        if row.entered_on is None:
+            return
+        occasion = policy.historic_summary_occasion(
+            row.on, today=today, policy=rules, entered_on=row.entered_on
+        )
+        lead = self.recipients(row, found.audience)
+        if lead:
+            found.add(lead, row, occasion, row.on)
+        else:
+            found.add_team(row, occasion, row.on)
 
 
 def _theirs(person: Audience, owner: str, lead: str, force: str) -> Q:
@@ -489,6 +585,7 @@ class AssuranceBacklog(Item):
 ALL: tuple[Item, ...] = (
     Deadline(),
     Escalation(),
+    HistoricSummary(),
     S55Response(),
     NcpiActionPlan(),
     PpogMeetingItem(),

@@ -42,6 +42,8 @@ class ReminderKind(models.TextChoices):
     NCPI_ACTION_PLAN = "ncpi_action_plan", "NCPI action plan due"
     PPOG_MEETING = "ppog_meeting", "PPOG meeting"
     ASSURANCE_BACKLOG = "assurance_backlog", "Completion claim awaiting assurance"
+    # Findings of a report entered after the fact: escalated once, then listed monthly.
+    HISTORIC_OVERDUE = "historic_overdue", "Overdue from a report entered after the fact (monthly)"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -55,9 +57,16 @@ class DeliveryStatus(models.TextChoices):
 class Reminder(models.Model):
     """One thing one person should be told about on one occasion. Never sent on its own."""
 
+    # A person, or (recipient empty) the OPCC team address `address` as it was when the
+    # reminder was recorded: deadlines no one owns are never left unreminded.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        null=True,
+        blank=True,
     )
+    address = models.EmailField(blank=True)
     item_type = models.CharField(max_length=10, choices=ItemType)
     item_id = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=20, choices=ReminderKind)
@@ -79,6 +88,16 @@ class Reminder(models.Model):
                 fields=["recipient", "item_type", "item_id", "kind", "occurrence"],
                 name="reminder_once_per_occasion",
             ),
+            models.UniqueConstraint(
+                fields=["address", "item_type", "item_id", "kind", "occurrence"],
+                condition=Q(recipient__isnull=True),
+                name="reminder_once_per_occasion_to_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, address="")
+                | (Q(recipient__isnull=True) & ~Q(address="")),
+                name="reminder_person_or_address",
+            ),
             models.CheckConstraint(
                 condition=Q(item_type__in=ItemType.values), name="reminder_item_type_valid"
             ),
@@ -95,7 +114,8 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.item_type} {self.item_id} to {self.recipient}"
+        to = self.recipient or self.address
+        return f"{self.get_kind_display()} for {self.item_type} {self.item_id} to {to}"
 
 
 class DigestQuerySet(models.QuerySet["Digest"]):
@@ -115,10 +135,16 @@ class DigestQuerySet(models.QuerySet["Digest"]):
 
 
 class Digest(models.Model):
-    """One email to one person for one day, holding all their reminders."""
+    """One email to one person (or to the OPCC team address) for one day, holding all
+    their reminders."""
 
+    # Empty for the team address's digest: its `to` is the address.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="digests",
+        null=True,
+        blank=True,
     )
     digest_date = models.DateField()
     to = models.EmailField(help_text="The address when the digest was composed.")
@@ -150,6 +176,11 @@ class Digest(models.Model):
             models.UniqueConstraint(
                 fields=["recipient", "digest_date"], name="digest_one_per_recipient_per_day"
             ),
+            models.UniqueConstraint(
+                fields=["to", "digest_date"],
+                condition=Q(recipient__isnull=True),
+                name="digest_one_per_address_per_day",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=DeliveryStatus.values), name="digest_status_valid"
             ),
@@ -173,6 +204,11 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.to} on {self.digest_date}"
+
+    @property
+    def to_team(self) -> bool:
+        """Sent to the OPCC team address rather than a person."""
+        return self.recipient_id is None
 
 
 class ReminderPreference(models.Model):
@@ -202,6 +238,9 @@ class ScanRecord(models.Model):
     # Items the scan could not read and went past (each is logged), so that one bad
     # row never stops everyone else's reminders, and the health check can say so.
     skipped = models.PositiveIntegerField(default=0)
+    # Reminders of deadlines no one owns, found while no OPCC team address was set: they
+    # reached no one, so the health check says so.
+    unaddressed = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-finished_at"]
@@ -349,3 +388,29 @@ class ReminderSchedule(models.Model):
             "ppog_before_days": _days(self.ppog_before_days),
             "assurance_backlog_days": self.assurance_backlog_days,
         }
+
+
+class TeamAddress(models.Model):
+    """The OPCC team's shared mailbox, set by OPCC staff (Reminders → Team address). One
+    row; without it OVERSIGHT_TEAM_ADDRESS applies (`reminders.team.address()`)."""
+
+    address = models.EmailField(
+        "Team email address",
+        blank=True,
+        help_text="Reminders of deadlines no one owns go here, and the monthly summary of "
+        "historic reports' overdue findings that have no OPCC lead.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # Always true: the unique constraint on it keeps the table to one row.
+    singleton = models.BooleanField(default=True, editable=False)
+
+    class Meta:
+        verbose_name = "OPCC team address"
+        verbose_name_plural = "OPCC team address"
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="team_address_singleton_true"),
+            models.UniqueConstraint(fields=["singleton"], name="team_address_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address or "OPCC team address (not set)"

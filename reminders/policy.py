@@ -62,8 +62,16 @@ class Occasion:
         return max(0, (self.on - due_on).days)
 
 
-def deadline_occasion(due_on: date, *, today: date, policy: Policy) -> Occasion | None:
-    """The latest reminder to the deadline's owner on or before `today`, if any."""
+def deadline_occasion(
+    due_on: date, *, today: date, policy: Policy, historic: bool = False
+) -> Occasion | None:
+    """The latest reminder to the deadline's owner on or before `today`, if any.
+
+    `historic`: the item's report was entered after the fact. Its owner is not nagged
+    weekly once it is overdue: it is escalated once, then summarised monthly
+    (`historic_summary_occasion`)."""
+    if historic and (today - due_on).days >= policy.overdue_every_days:
+        return None
     if today < due_on:
         passed = [due_on - timedelta(days=d) for d in policy.before_days]
         passed = [on for on in passed if on <= today]
@@ -79,9 +87,17 @@ def deadline_occasion(due_on: date, *, today: date, policy: Policy) -> Occasion 
     )
 
 
-def escalation_occasion(due_on: date, *, today: date, policy: Policy) -> Occasion | None:
+def escalation_occasion(
+    due_on: date, *, today: date, policy: Policy, entered_on: date | None = None
+) -> Occasion | None:
     """Escalation to the OPCC lead and the Chief Constable's office once `escalate_after_days`
-    overdue, repeated every `overdue_every_days`."""
+    overdue, repeated every `overdue_every_days`.
+
+    `entered_on`: the item's report was entered after the fact, on that day. Escalated
+    once only: on the escalation day, or the day it was entered if that is later."""
+    if entered_on is not None:
+        once = _escalated_once_on(due_on, entered_on=entered_on, policy=policy)
+        return Occasion(ReminderKind.ESCALATION, once) if today >= once else None
     if (today - due_on).days < policy.escalate_after_days:
         return None
     first = due_on + timedelta(days=policy.escalate_after_days)
@@ -116,3 +132,21 @@ def backlog_occasion(claimed_on: date, *, today: date, policy: Policy) -> Occasi
         ReminderKind.ASSURANCE_BACKLOG,
         first + timedelta(days=(today - first).days // every * every),
     )
+
+
+def _escalated_once_on(due_on: date, *, entered_on: date, policy: Policy) -> date:
+    return max(due_on + timedelta(days=policy.escalate_after_days), entered_on)
+
+
+def historic_summary_occasion(
+    due_on: date, *, today: date, policy: Policy, entered_on: date
+) -> Occasion | None:
+    """For an overdue item of a report entered after the fact: the first of each month,
+    from the month after its one escalation, while it stays overdue."""
+    if today <= due_on:
+        return None
+    escalated_on = _escalated_once_on(due_on, entered_on=entered_on, policy=policy)
+    month = today.replace(day=1)
+    if month <= escalated_on:
+        return None
+    return Occasion(ReminderKind.HISTORIC_OVERDUE, month)

@@ -33,13 +33,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, OuterRef, Subquery, TextField, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from audit import services as audit
 from recommendations.models import User
-from reminders import emails, items, smtp
+from reminders import emails, items, smtp, team
 from reminders.audience import Audience
 from reminders.items import BATCH, ReminderRow
 from reminders.models import DeliveryStatus, Digest, Reminder, ScanRecord
@@ -62,12 +62,16 @@ SCAN_LOCK_KEY = 7_265_001
 
 _INSERT_IGNORING_DUPLICATES = """
     INSERT INTO reminders_reminder
-        (recipient_id, item_type, item_id, kind, occurrence, due_on, cancelled, created_at)
+        (recipient_id, address, item_type, item_id, kind, occurrence, due_on, cancelled,
+         created_at)
     SELECT r.*, false, now()
-    FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::date[], %s::date[])
-        AS r(recipient_id, item_type, item_id, kind, occurrence, due_on)
-    ON CONFLICT (recipient_id, item_type, item_id, kind, occurrence) DO NOTHING
+    FROM unnest(
+        %s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::date[], %s::date[]
+    ) AS r(recipient_id, address, item_type, item_id, kind, occurrence, due_on)
+    ON CONFLICT DO NOTHING
 """
+# No conflict target: a person's reminders are unique by recipient, the team address's
+# (no recipient) by address, each under its own constraint; either conflict is a repeat.
 
 
 def _insert(rows: list[ReminderRow]) -> int:
@@ -86,11 +90,12 @@ def _insert(rows: list[ReminderRow]) -> int:
         [
             Reminder(
                 recipient_id=r[0],
-                item_type=r[1],
-                item_id=r[2],
-                kind=r[3],
-                occurrence=r[4],
-                due_on=r[5],
+                address=r[1],
+                item_type=r[2],
+                item_id=r[3],
+                kind=r[4],
+                occurrence=r[5],
+                due_on=r[6],
             )
             for r in rows
         ],
@@ -121,7 +126,7 @@ def reminders_scan(*, today: date, rules: Policy | None = None) -> Scan:
                 if not cursor.fetchone()[0]:
                     logger.info("Reminder scan for %s skipped: another scan is running", today)
                     return Scan(0, ran=False)
-        found = items.Found(Audience.load(), [])
+        found = items.Found(Audience.load(), [], team=team.address())
         skipped = 0
         for group in items.sharing_rows():
             # Items that read the same rows (deadlines, escalations) share one pass.
@@ -132,9 +137,20 @@ def reminders_scan(*, today: date, rules: Policy | None = None) -> Scan:
             skipped += len(reading.skipped)
         created = _insert(found.rows)
         ScanRecord.objects.create(
-            finished_at=timezone.now(), today=today, created=created, skipped=skipped
+            finished_at=timezone.now(),
+            today=today,
+            created=created,
+            skipped=skipped,
+            unaddressed=found.unaddressed,
         )
     logger.info("Reminder scan for %s recorded %d new reminders", today, created)
+    if found.unaddressed:
+        logger.error(
+            "Reminder scan for %s found %d reminder(s) of deadlines no one owns, and no OPCC "
+            "team address to send them to (Reminders → Team address)",
+            today,
+            found.unaddressed,
+        )
     if skipped:
         logger.error("Reminder scan for %s skipped %d item(s) it could not read", today, skipped)
     return Scan(created, skipped)
@@ -157,15 +173,65 @@ def _remind(item: items.Item, found: items.Found, row: items.Row, **when: Any) -
 
 @transaction.atomic
 def digests_compose(*, today: date, now: datetime | None = None) -> int:
-    """Put each person's new reminders into today's digest; return how many digests changed."""
+    """Put each person's new reminders into today's digest, and the team address's into
+    its own; return how many digests changed."""
     now = now or timezone.now()
     waiting = Reminder.objects.filter(digest__isnull=True, cancelled=False)
     # Items finished or re-dated since the reminder was recorded: tell no one.
     waiting.exclude(items.still_applying(today=today)).update(cancelled=True)
+    people = waiting.filter(recipient__isnull=False)
     # People no longer active, or who switched reminders off, get nothing.
-    waiting.exclude(recipient__is_active=True).update(cancelled=True)
-    waiting.filter(recipient__reminder_preference__digest_enabled=False).update(cancelled=True)
+    people.exclude(recipient__is_active=True).update(cancelled=True)
+    people.filter(recipient__reminder_preference__digest_enabled=False).update(cancelled=True)
+    # Recorded for a team address changed since: the next scan records them for the new one.
+    waiting.filter(recipient__isnull=True).exclude(address=team.address()).update(cancelled=True)
+    # Owned since they were recorded for the team: their owner is reminded instead.
+    waiting.filter(items.owned_since()).update(cancelled=True)
+    return _compose_for_people(people, today=today, now=now) + _compose_for_team(
+        waiting.filter(recipient__isnull=True), today=today, now=now
+    )
 
+
+def _compose_for_team(waiting: QuerySet[Reminder], *, today: date, now: datetime) -> int:
+    """The team address's reminders into its digest for today, as for a person."""
+    addresses = set(waiting.values_list("address", flat=True).distinct())
+    if not addresses:
+        return 0
+    retry_until = now + timedelta(hours=settings.OVERSIGHT_DIGEST_RETRY_HOURS)
+    Digest.objects.bulk_create(
+        [
+            Digest(
+                recipient=None,
+                digest_date=today,
+                to=address,
+                next_attempt_at=now,
+                retry_until=retry_until,
+            )
+            for address in addresses
+        ],
+        ignore_conflicts=True,
+    )
+    open_digests = list(
+        Digest.objects.select_for_update()
+        .filter(
+            digest_date=today,
+            status=DeliveryStatus.PENDING,
+            recipient__isnull=True,
+            to__in=addresses,
+        )
+        .values_list("pk", flat=True)
+    )
+    waiting.update(
+        digest=Subquery(
+            Digest.objects.filter(
+                pk__in=open_digests, recipient__isnull=True, to=OuterRef("address")
+            ).values("pk")[:1]
+        )
+    )
+    return len(open_digests)
+
+
+def _compose_for_people(waiting: QuerySet[Reminder], *, today: date, now: datetime) -> int:
     recipients = set(waiting.values_list("recipient_id", flat=True).distinct())
     if not recipients:
         return 0
@@ -450,13 +516,18 @@ def digest_retry(*, digest_id: int, by: User, now: datetime | None = None) -> Di
     """OPCC staff send a failed digest again (Sent reminders), to the person's address
     as it is now, with a fresh day of retries. Recorded in the audit trail."""
     now = now or timezone.now()
-    digest = Digest.objects.select_for_update().select_related("recipient").get(pk=digest_id)
+    digest = (
+        Digest.objects.select_for_update(of=("self",)).select_related("recipient").get(pk=digest_id)
+    )
     if digest.status != DeliveryStatus.FAILED:
         raise ValidationError(RETRY_NOT_FAILED)
     if not digest.reminders.filter(cancelled=False).exists():
         raise ValidationError(RETRY_NOTHING_LEFT)
     before = {"to": digest.to, "last_error": digest.last_error[:300]}
-    digest.to = digest.recipient.email or digest.to
+    if digest.recipient is None:
+        digest.to = team.address() or digest.to
+    else:
+        digest.to = digest.recipient.email or digest.to
     digest.status = DeliveryStatus.PENDING
     digest.failed_at = None
     digest.next_attempt_at = now

@@ -16,6 +16,7 @@ urlpatterns = [
         name="digest-section",
     ),
     path("reminders/schedule/", views.schedule_edit, name="schedule"),
+    path("reminders/team-address/", views.team_address_edit, name="team-address"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("healthz/reminders", views.health, name="health"),
 ]

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from recommendations.models import User
 from recommendations.views.common import refuse_unseen
-from reminders import calendar, emails, schedule, services
-from reminders.forms import PreferenceForm, ScheduleForm
+from reminders import calendar, emails, items, schedule, services, team
+from reminders.forms import PreferenceForm, ScheduleForm, TeamAddressForm
 from reminders.models import (
     CalendarFeed,
     DeliveryStatus,
@@ -83,8 +83,13 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def digest_section(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """One section of a person's own digest, whole: the email lists only the most urgent
     items of each kind and links here for the rest. Nobody else's digest, whatever
-    their role: it says what one person is being chased for."""
+    their role: it says what one person is being chased for. The OPCC team address's
+    digests are the exception: OPCC staff read that mailbox."""
     digest = Digest.objects.filter(pk=pk, recipient=request.user).first()
+    if digest is None and request.user.has_perm("reminders.view_delivery"):
+        # The team address's digest is read by OPCC staff; each sees the lines of the
+        # forces they may see (`emails.digest_section`).
+        digest = Digest.objects.filter(pk=pk, recipient__isnull=True).first()
     if digest is None:
         raise refuse_unseen(request, Digest, pk)
     if kind not in ReminderKind.values:
@@ -146,12 +151,19 @@ def reminder_health(*, now: datetime | None = None) -> dict[str, object]:
         )
     if skipped:
         problems.append(f"The last scan skipped {skipped} item(s) it could not read (see the log).")
+    unaddressed = last.unaddressed if last else 0
+    if unaddressed:
+        problems.append(
+            f"The last scan found {unaddressed} reminder(s) of deadlines no one owns, and no "
+            "OPCC team address to send them to."
+        )
     return {
         "ok": not problems,
         "last_scan": last.finished_at.isoformat() if last else None,
         "oldest_undelivered_minutes": waiting,
         "failed": failed,
         "skipped": skipped,
+        "unaddressed": unaddressed,
         "pending": Digest.objects.filter(status=DeliveryStatus.PENDING).count(),
         "problems": problems,
     }
@@ -236,3 +248,49 @@ def schedule_edit(request: HttpRequest) -> HttpResponse:
         {"form": form, "schedule": in_force},
         status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("reminders.change_teamaddress", raise_exception=True)
+def team_address_edit(request: HttpRequest) -> HttpResponse:
+    """OPCC staff who work across all forces set the team address; the next scan uses it.
+    Like the schedule, one address serves every force."""
+    if request.user.force_id is not None:
+        raise PermissionDenied
+    in_force = team.current()
+    form = TeamAddressForm(request.POST or None, instance=in_force)
+    form.fields["seen"].initial = team.stamp(in_force)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                team.save(form.cleaned_data["address"], seen=form.cleaned_data["seen"])
+            except team.AddressChanged:
+                messages.error(request, TEAM_ADDRESS_CHANGED)
+                in_force = team.current()
+                form = TeamAddressForm(instance=in_force)
+                form.fields["seen"].initial = team.stamp(in_force)
+                status = 409
+            else:
+                messages.success(request, "The team address is saved. The next scan uses it.")
+                return redirect("reminders:team-address")
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "team": in_force,
+        "from_setting": not in_force.pk and bool(in_force.address),
+        "unowned": _unowned_open_deadlines(),
+    }
+    return render(request, "reminders/team_address.html", context, status=status)
+
+
+TEAM_ADDRESS_CHANGED = (
+    "Someone changed the team address while you had it open, so your change was not "
+    "saved. This is the address now: make your change again."
+)
+
+
+def _unowned_open_deadlines() -> int:
+    """Deadlines the team address is reminded of now: active, dated and unowned."""
+    return items.deadline_findings().unowned().count()

@@ -46,6 +46,13 @@ def owner_label(owned: Finding | Action) -> str:
     return str(owned.owner) if owned.owner_id is not None else ""
 
 
+def is_unowned(owned: Finding | Action) -> bool:
+    owner = owned.owner if owned.owner_id is not None else None
+    return rules.is_unowned(
+        owner_id=owned.owner_id, owner_is_active=owner.is_active if owner else None
+    )
+
+
 class FindingQuerySet(models.QuerySet["Finding"]):
     """Reusable filters. The rules behind open, overdue, due soon … are in `rules.py`."""
 
@@ -175,6 +182,9 @@ class FindingQuerySet(models.QuerySet["Finding"]):
 
     def challenged(self) -> Self:
         return self.filter(rules.challenged_q())
+
+    def unowned(self) -> Self:
+        return self.filter(rules.unowned_q())
 
     def with_finished_on(self) -> Self:
         """Alias `finished_on`, the date a finished finding was finished with."""
@@ -418,6 +428,11 @@ class Finding(models.Model):
         """The owner as lists show it: the post and its holder, or the person."""
         return owner_label(self)
 
+    @property
+    def is_unowned(self) -> bool:
+        """No one to remind of it (`rules.unowned_q`): its reminders go to the OPCC team."""
+        return is_unowned(self)
+
 
 class DueDateRevision(models.Model):
     """A slipped deadline: the original stays on the finding; each revision says why."""
@@ -454,6 +469,9 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
     def overdue(self, *, today: date) -> Self:
         return self.filter(rules.action_overdue_q(today=today))
+
+    def unowned(self) -> Self:
+        return self.filter(rules.unowned_q())
 
 
 class Action(models.Model):
@@ -504,3 +522,7 @@ class Action(models.Model):
     @property
     def owner_label(self) -> str:
         return owner_label(self)
+
+    @property
+    def is_unowned(self) -> bool:
+        return is_unowned(self)

@@ -208,13 +208,20 @@
         patternFill("solid", "#146c43"),
         patternFill("solid", "#ffffff"),
       ];
+      // The OPCC's rating beside the force's: the same colours, cross-hatched.
+      var opccFills = [
+        patternFill("cross", "#b02a37"),
+        patternFill("cross", "#997404"),
+        patternFill("cross", "#146c43"),
+        patternFill("cross", "#adb5bd"),
+      ];
       return {
         type: "bar",
         data: {
           labels: chartData.labels,
-          datasets: [barDataset(chartData.datasets[0], fills)],
+          datasets: [barDataset(chartData.datasets[0], fills), barDataset(chartData.datasets[1], opccFills)],
         },
-        options: baseOptions(chartData, { plugins: { legend: { display: false } } }),
+        options: baseOptions(chartData, {}),
       };
     },
     burnUp: function (chartData) {

@@ -13,4 +13,8 @@ def test_every_stored_kind_has_one_item_kind():
 def test_deadlines_and_escalations_are_read_in_one_pass():
     groups = items.sharing_rows()
     [shared] = [group for group in groups if len(group) > 1]
-    assert {type(item) for item in shared} == {items.Deadline, items.Escalation}
+    assert {type(item) for item in shared} == {
+        items.Deadline,
+        items.Escalation,
+        items.HistoricSummary,
+    }

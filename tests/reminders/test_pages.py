@@ -92,6 +92,7 @@ def test_health_needs_no_sign_in_and_names_no_one(client, db):
         "oldest_undelivered_minutes",
         "failed",
         "skipped",
+        "unaddressed",
         "pending",
         "problems",
     }

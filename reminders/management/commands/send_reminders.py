@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from recommendations.templatetags.oversight import overdue_for
 from reminders import emails, services
 from reminders.models import Digest
 
@@ -106,7 +107,8 @@ class Command(BaseCommand):
                 lines = emails.digest_lines(digest, today=today)
                 self.stdout.write(f"Would send to {digest.to} ({len(lines)} item(s)):")
                 for line in lines:
-                    overdue = f", {line.days_overdue} days overdue" if line.is_overdue else ""
+                    late = overdue_for(line.due_on, today)
+                    overdue = f", {late} overdue" if line.is_overdue else ""
                     self.stdout.write(
                         f"  - {line.reference}: {line.title} ({line.kind_label}; due "
                         f"{line.due_on:%-d %B %Y}{overdue})"
