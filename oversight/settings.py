@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "api",
     "publishing",
+    "accountability",
 ]
 
 MIDDLEWARE = [

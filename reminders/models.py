@@ -28,6 +28,7 @@ class ItemType(models.TextChoices):
     ACTION = "action", "Action"
     REPORT = "report", "Report"
     PPOG_MEETING = "ppog", "PPOG meeting"
+    SESSION = "session", "Accountability session"
 
 
 class ReminderKind(models.TextChoices):
@@ -42,6 +43,8 @@ class ReminderKind(models.TextChoices):
     NCPI_ACTION_PLAN = "ncpi_action_plan", "NCPI action plan due"
     PPOG_MEETING = "ppog_meeting", "PPOG meeting"
     ASSURANCE_BACKLOG = "assurance_backlog", "Completion claim awaiting assurance"
+    # Recorded when OPCC staff issue a session's agenda (accountability), not by the scan.
+    SESSION_AGENDA = "session_agenda", "Accountability session agenda issued"
 
 
 class DeliveryStatus(models.TextChoices):
