@@ -41,7 +41,7 @@ def _document(session: Session, what: str) -> Any:
     )
     attendees = [post.label for post in session.attendee_posts.select_related("holder")]
     attendees += [str(person) for person in session.attendee_people.all()]
-    attendees += [line for line in session.other_attendees.splitlines() if line.strip()]
+    attendees += [line.strip() for line in session.other_attendees.splitlines() if line.strip()]
     if attendees:
         document.add_paragraph("Attending: " + "; ".join(attendees) + ".")
     return document

@@ -157,6 +157,14 @@ def _groups(items: list[AgendaItem]) -> list[tuple[str, list[AgendaItem]]]:
     return list(groups.items())
 
 
+def _attendees(session: Session) -> list[str]:
+    """Who attends, as the pages and documents list them: posts (with their holders),
+    people, then anyone else, one a line."""
+    names = [post.label for post in session.attendee_posts.select_related("holder")]
+    names += [str(person) for person in session.attendee_people.all()]
+    return names + [line.strip() for line in session.other_attendees.splitlines() if line.strip()]
+
+
 def _session_context(request: HttpRequest, session: Session, **more: Any) -> dict[str, Any]:
     items = _agenda_items(session)
     user = request.user
@@ -174,8 +182,7 @@ def _session_context(request: HttpRequest, session: Session, **more: Any) -> dic
             and access.holds(user, question)
             and user.has_perm("accountability.add_answer")
         },
-        "attendee_posts": session.attendee_posts.select_related("holder"),
-        "attendee_people": session.attendee_people.all(),
+        "attendees": _attendees(session),
         "current": "sessions",
         **more,
     }

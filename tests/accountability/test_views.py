@@ -180,3 +180,29 @@ def test_the_agenda_pack_prints_questions_and_pdf_and_docx_open(client, cycle, s
     assert "What is stopping the audits?" in "\n".join(
         p.text for p in Document(io.BytesIO(docx.content)).paragraphs
     )
+
+
+def test_the_session_page_costs_the_same_queries_for_a_short_and_a_long_agenda(
+    client, session, report, post, lead, opcc
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_finding
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(session.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            finding = make_finding(report=report, owner_post=post, reference=f"Q{i}")
+            item = services.agenda_item_add(session=session, finding=finding, by=opcc)
+            services.question_ask(item=item, text=f"Question {i}?", to_post=post, by=opcc)
+
+    client.force_login(opcc)
+    add(2, 0)
+    short = count()
+    add(8, 2)
+    assert count() == short
