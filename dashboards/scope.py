@@ -28,8 +28,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 
+from accountability.models import Session
 from publishing import rules as publishing_rules
 from recommendations.models import (
+    Action,
     Finding,
     Force,
     MonitoringPeriod,
@@ -52,6 +54,18 @@ class ReportName:
 
 
 @dataclass(frozen=True)
+class SessionName:
+    """An upcoming accountability session, or an open action agreed at one (its `day` is
+    the action's deadline, `reference` its finding's)."""
+
+    pk: int
+    force_id: int | None
+    day: date | None
+    label: str
+    reference: str = ""
+
+
+@dataclass(frozen=True)
 class Names:
     """Names for the ids the grouped queries return, the filters' choices, and the
     small lists that come with them: the forces in Engage and every report's s.55 dates."""
@@ -61,6 +75,9 @@ class Names:
     reports: dict[int, ReportName] = field(default_factory=dict)
     owners: dict[int, str] = field(default_factory=dict)
     engage: list[MonitoringPeriod] = field(default_factory=list)
+    # Accountability sessions (the accountability app) from today, and open session actions.
+    sessions: list[SessionName] = field(default_factory=list)
+    session_actions: list[SessionName] = field(default_factory=list)
 
 
 def load_names(user: User, *, today: date) -> Names:
@@ -125,6 +142,28 @@ def load_names(user: User, *, today: date) -> Names:
             other_day=Subquery(next_ppog),
         ),
     ]
+    # Accountability sessions ride on this query rather than add one (the budget above).
+    parts.append(
+        part(
+            Session.objects.visible_to(user).filter(held_on__gte=today),
+            "session",
+            label=F("kind"),
+            day=F("held_on"),
+            parent=F("force_id"),
+        )
+    )
+    parts.append(
+        part(
+            Action.objects.open().filter(
+                session_link__isnull=False, finding__in=visible.values("pk")
+            ),
+            "session_action",
+            label=F("description"),
+            day=F("due_on"),
+            parent=F("finding__force_id"),
+            note=F("finding__reference"),
+        )
+    )
     if user.force_id is None:
         # Forces with findings or reports: the other territorial forces would be empty pages.
         with_findings = Force.objects.filter(
@@ -145,8 +184,12 @@ def load_names(user: User, *, today: date) -> Names:
             )
             period.next_ppog = other_day
             names.engage.append(period)
+        elif dimension in ("session", "session_action"):
+            getattr(names, f"{dimension}s").append(SessionName(key, parent, day, label, note or ""))
         else:
             getattr(names, f"{dimension}s")[key] = label
+    names.sessions.sort(key=lambda session: (session.day, session.pk))
+    names.session_actions.sort(key=lambda action: (action.day or date.max, action.pk))
     names.engage.sort(key=lambda period: period.force.name)
     return names
 

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "api",
     "publishing",
+    "accountability",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("dashboards.urls")),
     path("", include("publishing.urls")),
+    path("", include("accountability.urls")),
     path("", include("intake.urls")),
     path("", include("recommendations.urls")),
 ]

@@ -38,6 +38,14 @@ _VIEW_ALL = {f"view_{model}" for model in DOMAIN_MODELS} | {
     "publishing.view_s55response",
     "publishing.view_recommendationresponse",
     "publishing.view_responsedocument",
+    # Performance and accountability sessions (the accountability app): everyone who reads
+    # findings reads the sessions of the forces they see.
+    "accountability.view_session",
+    "accountability.view_agendaitem",
+    "accountability.view_question",
+    "accountability.view_answer",
+    "accountability.view_itemrecord",
+    "accountability.view_sessionaction",
 }
 # OPCC staff draft the PCC's responses and publish the public page; only the PCC
 # approves a response (the PCC group below).
@@ -52,6 +60,18 @@ _OPCC_PUBLISHING = {
     "publishing.view_publicrelease",
     "publishing.publish_publicrelease",
 }
+# OPCC staff plan sessions, set their agendas and questions, and record the meeting.
+_OPCC_SESSIONS = {
+    "accountability.add_session",
+    "accountability.change_session",
+    "accountability.add_agendaitem",
+    "accountability.change_agendaitem",
+    "accountability.delete_agendaitem",
+    "accountability.add_question",
+    "accountability.add_itemrecord",
+    "accountability.change_itemrecord",
+    "accountability.add_sessionaction",
+}
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.VIEWER: _VIEW_ALL,
@@ -63,6 +83,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "change_action",
         # The chief constable's comments on a report come through the force.
         "publishing.supply_comments_s55response",
+        # Written answers to a session's questions, for the posts they hold (accountability).
+        "accountability.add_answer",
+        "accountability.change_answer",
     },
     Role.OPCC_STAFF: _VIEW_ALL
     | {f"add_{model}" for model in DOMAIN_MODELS if model != "force"}
@@ -87,7 +110,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # Used only by OPCC staff who work across all forces (accounts/people.py).
         "accounts.manage_people",
     }
-    | _OPCC_PUBLISHING,
+    | _OPCC_PUBLISHING
+    | _OPCC_SESSIONS,
 }
 # Groups held beside a role, adding permissions to it. The PCC (or whoever the PCC
 # delegates to) holds OPCC staff's role and this group, which approves s.55 responses.
@@ -102,6 +126,7 @@ ADMINISTRATOR_APPS = (
     "accounts",
     "otp_totp",
     "publishing",
+    "accountability",
 )
 
 

@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accountability.models import Session
 from recommendations.models import Action, Finding, PpogMeeting, Report, User
 from reminders import items
 from reminders.models import Digest, ItemType, ReminderKind
@@ -30,6 +31,7 @@ KIND_ORDER = (
     ReminderKind.S55_RESPONSE,
     ReminderKind.NCPI_ACTION_PLAN,
     ReminderKind.PPOG_MEETING,
+    ReminderKind.SESSION_AGENDA,
     ReminderKind.DUE_SOON,
     ReminderKind.ASSURANCE_BACKLOG,
     ReminderKind.HISTORIC_OVERDUE,
@@ -156,6 +158,9 @@ def _visible_items(viewer: User, lines: list[DigestLine]) -> set[tuple[str, int]
             pk__in=ids.get(ItemType.PPOG_MEETING, ())
         ),
     }
+    found[ItemType.SESSION] = Session.objects.visible_to(viewer).filter(
+        pk__in=ids.get(ItemType.SESSION, ())
+    )
     if viewer.force_id is not None:
         found[ItemType.PPOG_MEETING] = found[ItemType.PPOG_MEETING].filter(
             monitoring_period__force_id=viewer.force_id

@@ -27,6 +27,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.urls import reverse
 from django.utils import timezone
 
+from accountability.models import Session, SessionStatus
 from publishing import rules as publishing_rules
 from recommendations.models import (
     Action,
@@ -580,6 +581,51 @@ class AssuranceBacklog(Item):
         return _findings_and_actions(keys)
 
 
+class SessionAgenda(Item):
+    """A session's agenda, issued: the holders of the force's posts on it are told once
+    (recorded by `accountability.services.agenda_issue`, keyed on the session's date, so
+    issuing again tells no one twice and moving the date tells them again). The scan
+    finds nothing of its own here; the session is in no calendar (its date is the OPCC's
+    diary, not a deadline of the person's)."""
+
+    kinds = (ReminderKind.SESSION_AGENDA,)
+    in_calendar = False
+
+    def window(self, *, today: date, rules: Policy) -> Reading:
+        return Reading(today, today, rules)
+
+    def rows(self, reading: Reading) -> Iterator[Row]:
+        return iter(())
+
+    def recipients(self, row: Row, audience: Audience) -> list[int | None]:
+        return []
+
+    def remind(self, found: Found, row: Row, *, today: date, rules: Policy) -> None:
+        return None
+
+    def still_applies(self, *, today: date) -> Q:
+        # Still issued and still on the date the reminder was about.
+        live = Session.objects.filter(
+            pk=OuterRef("item_id"),
+            status=SessionStatus.AGENDA_ISSUED,
+            held_on=OuterRef("due_on"),
+            held_on__gte=today,
+        )
+        return self._of_kind() & Q(item_type=ItemType.SESSION) & Exists(live)
+
+    def describe(self, keys: set[tuple[str, int]]) -> dict[tuple[str, int], Line]:
+        sessions = Session.objects.select_related("force").in_bulk({pk for _t, pk in keys})
+        return {
+            (ItemType.SESSION.value, session.pk): Line(
+                "Agenda issued",
+                session.name,
+                _absolute(session.get_absolute_url()),
+                f"{session.name} ({session.held_on:%-d %B %Y})",
+            )
+            for session in sessions.values()
+        }
+
+
 # ---------------------------------------------------------------- the registry
 
 ALL: tuple[Item, ...] = (
@@ -590,6 +636,7 @@ ALL: tuple[Item, ...] = (
     NcpiActionPlan(),
     PpogMeetingItem(),
     AssuranceBacklog(),
+    SessionAgenda(),
 )
 # By the kind value stored on each Reminder.
 BY_KIND: dict[str, Item] = {kind.value: item for item in ALL for kind in item.kinds}

@@ -28,6 +28,7 @@ class ItemType(models.TextChoices):
     ACTION = "action", "Action"
     REPORT = "report", "Report"
     PPOG_MEETING = "ppog", "PPOG meeting"
+    SESSION = "session", "Accountability session"
 
 
 class ReminderKind(models.TextChoices):
@@ -44,6 +45,8 @@ class ReminderKind(models.TextChoices):
     ASSURANCE_BACKLOG = "assurance_backlog", "Completion claim awaiting assurance"
     # Findings of a report entered after the fact: escalated once, then listed monthly.
     HISTORIC_OVERDUE = "historic_overdue", "Overdue from a report entered after the fact (monthly)"
+    # Recorded when OPCC staff issue a session's agenda (accountability), not by the scan.
+    SESSION_AGENDA = "session_agenda", "Accountability session agenda issued"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -105,6 +105,14 @@ def _insert(rows: list[ReminderRow]) -> int:
     return Reminder.objects.count() - before
 
 
+def reminders_record(rows: list[ReminderRow]) -> int:
+    """Record reminders decided outside the scan (a session's issued agenda) with the
+    same guarantee: a row already recorded for its occasion is not added again, so an
+    intent recorded twice is sent once. Call it inside the caller's transaction, so the
+    reminders stand or fall with the change that made them due."""
+    return _insert(rows)
+
+
 @dataclass(frozen=True)
 class Scan:
     """What a scan did: `created` new reminders; `skipped` items it could not read (each

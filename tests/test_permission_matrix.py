@@ -13,6 +13,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
+from accountability import services as sessions
+from accountability import urls as accountability_urls
+from accountability.models import AgendaItem, Answer, ItemRecord, Question, Session, SessionAction
 from intake import urls as intake_urls
 from intake.models import Letter, LetterOutcome, ReviewDraft
 from publishing import services as publishing
@@ -126,6 +129,32 @@ GET_MATRIX = {
     "publishing:public-csv": ("slug", PUBLIC),
     "publishing:public-json": ("slug", PUBLIC),
     "publishing:public-document": ("slug_response", PUBLIC),
+    # Performance and accountability sessions: OPCC staff plan and record them; only the
+    # holder of the post a question is put to answers it (the lead here); others read.
+    "accountability:session-list": (None, OPEN_TO_ALL),
+    "accountability:session-create": (None, OPCC_ONLY | {"outsider": 200}),
+    "accountability:session-detail": ("session", READ_OWN_FORCE),
+    "accountability:session-edit": ("session", OPCC_ONLY),
+    "accountability:agenda-propose": ("session", POST_ONLY),
+    "accountability:item-add": ("session", POST_ONLY),
+    "accountability:agenda-issue": ("session", POST_ONLY),
+    "accountability:session-held": ("session", POST_ONLY),
+    "accountability:minutes-approve": ("session", POST_ONLY),
+    "accountability:item-edit": ("item", OPCC_ONLY),
+    "accountability:item-remove": ("item", POST_ONLY),
+    "accountability:question-create": ("item", OPCC_ONLY),
+    "accountability:item-record": ("item", OPCC_ONLY),
+    "accountability:action-create": ("item", OPCC_ONLY),
+    "accountability:answer": (
+        "question",
+        OPCC_ONLY | {"lead": 200, "opcc": 403, "administrator": 403},
+    ),
+    "accountability:agenda": ("session", READ_OWN_FORCE),
+    "accountability:agenda-pdf": ("session", READ_OWN_FORCE),
+    "accountability:agenda-docx": ("session", READ_OWN_FORCE),
+    "accountability:minutes": ("session", READ_OWN_FORCE),
+    "accountability:minutes-pdf": ("session", READ_OWN_FORCE),
+    "accountability:minutes-docx": ("session", READ_OWN_FORCE),
 }
 WRITE_URLS = [
     name
@@ -150,6 +179,14 @@ WRITE_URLS = [
         "publishing:release",
         "publishing:public-summaries",
         "intake:report-letter-review",
+        "accountability:agenda-propose",
+        "accountability:item-add",
+        "accountability:agenda-issue",
+        "accountability:session-held",
+        "accountability:minutes-approve",
+        "accountability:item-remove",
+        "accountability:item-record",
+        "accountability:answer",
     }
 ]
 # The write URLs of a force's objects: someone scoped to another force gets 404 there.
@@ -207,7 +244,16 @@ def world(force, lead, opcc, administrator):
         force=force, phase=MonitoringPhase.ENGAGE, started_on=date(2025, 2, 1)
     )
     response, document = _published_response(report, opcc, administrator)
+    # A session with the finding on its agenda, issued, and a question to the lead's post.
+    held_by_lead = Post.objects.create(title="Head of Crime", force=force, holder=lead)
+    session = sessions.session_create(force=force, held_on=date(2025, 7, 1), by=opcc)
+    item = sessions.agenda_item_add(session=session, finding=finding, by=opcc)
+    question = sessions.question_ask(item=item, text="Why?", to_post=held_by_lead, by=opcc)
+    sessions.agenda_issue(session=session, by=opcc)
     return {
+        "session": session,
+        "item": item,
+        "question": question,
         "response": response,
         "document": document,
         "post": post,
@@ -270,6 +316,12 @@ def state() -> tuple:
         Letter.objects.count(),
         LetterOutcome.objects.count(),
         ReviewDraft.objects.count(),
+        tuple(Session.objects.order_by("pk").values_list("pk", "status", "held_on")),
+        tuple(AgendaItem.objects.order_by("pk").values_list("pk", "note", "order")),
+        Question.objects.count(),
+        tuple(Answer.objects.values_list("pk", "text")),
+        tuple(ItemRecord.objects.values_list("pk", "decision", "said")),
+        SessionAction.objects.count(),
     )
 
 
@@ -277,6 +329,7 @@ def test_the_matrix_names_every_url_of_the_apps():
     names = {pattern.name for pattern in recommendation_urls.urlpatterns}
     names |= {f"intake:{pattern.name}" for pattern in intake_urls.urlpatterns}
     names |= {f"publishing:{pattern.name}" for pattern in publishing_urls.urlpatterns}
+    names |= {f"accountability:{pattern.name}" for pattern in accountability_urls.urlpatterns}
     assert names == set(GET_MATRIX)
 
 

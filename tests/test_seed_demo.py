@@ -38,6 +38,7 @@ def snapshot() -> dict[str, list[tuple]]:
     models = [
         *apps.get_app_config("recommendations").get_models(),
         *apps.get_app_config("publishing").get_models(),
+        *apps.get_app_config("accountability").get_models(),
     ]
     for model in models:
         fields = [
@@ -104,6 +105,23 @@ def test_the_demo_has_a_published_peel_response_one_in_progress_and_a_public_pag
     assert not User.objects.get(username="opcc").has_perm("publishing.approve_s55response")
     release = PublicRelease.objects.get()
     assert sum(len(r["findings"]) for r in release.data["reports"]) >= 5
+
+
+def test_the_demo_has_a_past_session_with_minutes_and_actions_and_a_planned_one():
+    from accountability.models import ItemRecord, Session, SessionAction, SessionStatus
+
+    seed()
+    past, planned = Session.objects.order_by("held_on")
+    assert past.status == SessionStatus.MINUTES_APPROVED
+    assert ItemRecord.objects.filter(item__session=past).count() == 3
+    assert past.items.filter(questions__answer__isnull=False).count() == 2
+    assert SessionAction.objects.filter(session=past).count() == 2
+    assert planned.status == SessionStatus.PLANNED and planned.held_on > past.held_on
+    # The next agenda starts with the previous session's actions.
+    assert planned.items.order_by("order").first().group == "previous_actions"
+    assert planned.items.filter(group="overdue").exists()
+    # The demo's findings are as the domain's scenario left them: sessions record only.
+    assert Finding.objects.challenged().count() == 1
 
 
 def test_a_weak_demo_password_is_refused():

@@ -56,6 +56,10 @@ class Command(BaseCommand):
         from publishing.demo import seed_publishing
 
         seed_publishing(today=today)
+        # Accountability sessions (their own app too), after what their agendas draw on.
+        from accountability.demo import seed_sessions
+
+        seed_sessions(today=today)
         self.stdout.write(
             self.style.SUCCESS(f"Illustrative demo data loaded (built around {today}).")
         )
