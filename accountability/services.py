@@ -366,6 +366,7 @@ def agenda_issue(*, session: Session, by: User, now: datetime | None = None) -> 
     rows = [
         (
             user_id,
+            "",  # a person's reminder: the address is the team's only
             ItemType.SESSION.value,
             session.pk,
             ReminderKind.SESSION_AGENDA.value,
