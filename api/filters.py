@@ -13,7 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
-from recommendations.models import Action, ActionStatus, Finding, User
+from accountability.models import Session, SessionKind, SessionStatus
+from recommendations.models import Action, ActionStatus, Finding, Force, User
 
 
 class ActionFilterForm(forms.Form):
@@ -41,6 +42,35 @@ class ActionFilterForm(forms.Form):
         if data.get("due_to"):
             actions = actions.filter(due_on__lte=data["due_to"])
         return actions
+
+
+class SessionFilterForm(forms.Form):
+    force = forms.ModelChoiceField(queryset=Force.objects.none(), required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *SessionStatus.choices], required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *SessionKind.choices], required=False)
+    held_from = forms.DateField(required=False, label="Held on or after")
+    held_to = forms.DateField(required=False, label="Held on or before")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        forces = Force.objects.all()
+        if user.force_id is not None:
+            forces = forces.filter(pk=user.force_id)
+        self.fields["force"].queryset = forces
+
+    def filter(self, sessions: QuerySet[Session]) -> QuerySet[Session]:
+        data = self.cleaned_data
+        if data.get("force"):
+            sessions = sessions.filter(force=data["force"])
+        if data.get("status"):
+            sessions = sessions.filter(status=data["status"])
+        if data.get("kind"):
+            sessions = sessions.filter(kind=data["kind"])
+        if data.get("held_from"):
+            sessions = sessions.filter(held_on__gte=data["held_from"])
+        if data.get("held_to"):
+            sessions = sessions.filter(held_on__lte=data["held_to"])
+        return sessions
 
 
 def valid_form(form_class: type[forms.Form], query: Any, user: User) -> forms.Form:
@@ -81,4 +111,4 @@ def form_parameters(form_class: type[forms.Form]) -> list[OpenApiParameter]:
     return parameters
 
 
-__all__ = ["ActionFilterForm", "Finding", "form_parameters", "valid_form"]
+__all__ = ["ActionFilterForm", "Finding", "SessionFilterForm", "form_parameters", "valid_form"]

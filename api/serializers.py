@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from accountability.models import AgendaItem, Session, SessionAction
 from recommendations.models import Action, Finding, Report
 from recommendations.models.findings import owner_label
 from recommendations.models.reports import s55_last_day
@@ -140,3 +141,96 @@ class ActionSerializer(serializers.ModelSerializer):
 
     def get_owner(self, action: Action) -> str:
         return owner_label(action)
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    """One item of a session's agenda, with what was said and decided if recorded."""
+
+    finding = serializers.IntegerField(source="finding_id", default=None, read_only=True)
+    finding_reference = serializers.SerializerMethodField()
+    report = serializers.IntegerField(source="report_id", default=None, read_only=True)
+    action = serializers.IntegerField(source="action_id", default=None, read_only=True)
+    questions = serializers.SerializerMethodField()
+    said = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "group",
+            "order",
+            "finding",
+            "finding_reference",
+            "report",
+            "action",
+            "note",
+            "questions",
+            "said",
+            "decision",
+        ]
+
+    def get_finding_reference(self, item: AgendaItem) -> str:
+        return item.finding.reference if item.finding_id is not None else ""
+
+    def get_questions(self, item: AgendaItem) -> list[dict[str, str]]:
+        rows = []
+        for question in item.questions.all():
+            answer = getattr(question, "answer", None)
+            rows.append({"question": question.text, "answer": answer.text if answer else ""})
+        return rows
+
+    def _record(self, item: AgendaItem) -> Any:
+        return getattr(item, "record", None)
+
+    def get_said(self, item: AgendaItem) -> str:
+        record = self._record(item)
+        return record.said if record else ""
+
+    def get_decision(self, item: AgendaItem) -> str:
+        record = self._record(item)
+        return record.decision if record else ""
+
+
+class SessionActionSerializer(serializers.ModelSerializer):
+    """An action agreed at the session: an ordinary Oversight action."""
+
+    action = serializers.IntegerField(source="action_id", read_only=True)
+    finding = serializers.IntegerField(source="action.finding_id", read_only=True)
+    description = serializers.CharField(source="action.description", read_only=True)
+    owner = serializers.SerializerMethodField()
+    due_on = serializers.DateField(source="action.due_on", read_only=True)
+    status = serializers.CharField(source="action.status", read_only=True)
+
+    class Meta:
+        model = SessionAction
+        fields = ["action", "finding", "description", "owner", "due_on", "status"]
+
+    def get_owner(self, link: SessionAction) -> str:
+        return owner_label(link.action)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    force = serializers.CharField(source="force.name", read_only=True)
+    items = AgendaItemSerializer(many=True, read_only=True)
+    actions = SessionActionSerializer(many=True, read_only=True)
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "force",
+            "held_on",
+            "kind",
+            "title",
+            "status",
+            "agenda_issued_at",
+            "minutes_approved_at",
+            "items",
+            "actions",
+            "web_url",
+        ]
+
+    def get_web_url(self, session: Session) -> str:
+        return session.get_absolute_url()

@@ -1,20 +1,22 @@
-"""The read-only API: reports, findings and actions, scoped exactly as the signed-in
-person's pages are, with the findings list's own filters. Each request answered is
-recorded in the audit trail, with the filters applied and the token used."""
+"""The read-only API: reports, findings, actions and accountability sessions, scoped
+exactly as the signed-in person's pages are, with the findings list's own filters. Each
+request answered is recorded in the audit trail, with the filters applied and the token
+used."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accountability.models import AgendaItem, Question, Session, SessionAction
 from api import serializers
-from api.filters import ActionFilterForm, form_parameters, valid_form
+from api.filters import ActionFilterForm, SessionFilterForm, form_parameters, valid_form
 from api.models import ApiToken
 from audit import services as audit
 from recommendations.filters import FindingFilterForm, ReportFilterForm
@@ -128,6 +130,47 @@ class ActionList(ApiView, generics.ListAPIView):
         if form.is_bound:
             actions = form.filter(actions)
         return actions.order_by("due_on", "pk")
+
+
+def _sessions_for(request: Request) -> QuerySet[Session]:
+    """Sessions of the forces the person sees, each with its agenda (questions, answers,
+    what was said and decided) and its actions, in a fixed number of queries."""
+    items = AgendaItem.objects.select_related("finding", "record").prefetch_related(
+        Prefetch("questions", queryset=Question.objects.select_related("answer").order_by("pk"))
+    )
+    actions = SessionAction.objects.select_related(
+        "action__owner", "action__owner_post__holder"
+    ).order_by("action__due_on", "pk")
+    return (
+        Session.objects.visible_to(request.user)
+        .select_related("force")
+        .prefetch_related(Prefetch("items", queryset=items), Prefetch("actions", queryset=actions))
+    )
+
+
+class SessionList(ApiView, generics.ListAPIView):
+    serializer_class = serializers.SessionSerializer
+    required_permission = "accountability.view_session"
+
+    @extend_schema(parameters=form_parameters(SessionFilterForm))
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Session]:
+        form = valid_form(SessionFilterForm, self.request.query_params, self.request.user)
+        self.applied_filters = _applied(form)
+        sessions = _sessions_for(self.request)
+        if form.is_bound:
+            sessions = form.filter(sessions)
+        return sessions.order_by("-held_on", "pk")
+
+
+class SessionDetail(ApiView, generics.RetrieveAPIView):
+    serializer_class = serializers.SessionSerializer
+    required_permission = "accountability.view_session"
+
+    def get_queryset(self) -> QuerySet[Session]:
+        return _sessions_for(self.request)
 
 
 def _applied(form: Any) -> dict[str, str]:

@@ -54,6 +54,8 @@ API_SIGNS_IN_ITSELF = {
     "api:finding-list",
     "api:finding-detail",
     "api:action-list",
+    "api:session-list",
+    "api:session-detail",
     "api:schema",
 }
 
