@@ -19,7 +19,7 @@ from dashboards import counts, freshness, services, tallies, tasks
 from recommendations.models import Finding, Role, Status
 from tests.dashboards.test_tallies import CountSpy, all_forces, normalised
 from tests.factories import make_finding, make_report, make_user
-from tests.support.processes import test_database_url
+from tests.support import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ def look_in_another_process(username: str) -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "oversight.settings",
         "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": processes.test_database_url(),
     }
     done = subprocess.run(
         [sys.executable, "-c", LOOK % username], env=env, capture_output=True, text=True
@@ -156,6 +156,7 @@ def redis_down(settings):
     }
     yield
     TolerantRedisCache.last_failure = 0.0
+    TolerantRedisCache.missed_write = False
 
 
 @pytest.mark.django_db
@@ -222,3 +223,38 @@ def test_a_version_read_with_redis_down_is_new_each_time(redis_down, force):
     _, first = freshness.findings_versions([force.pk])
     _, second = freshness.findings_versions([force.pk])
     assert first[force.pk] != second[force.pk]
+
+
+@needs_redis
+def test_a_write_redis_missed_moves_every_version_on_once_it_is_back(
+    kept, opcc, force, other_force, findings, monkeypatch
+):
+    """Redis unreachable while a write moved a version on: the shared counts still say the
+    old version. When Redis answers again, everything is counted afresh, once."""
+    from django.core.cache.backends.redis import RedisCacheClient
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from oversight.cache import TolerantRedisCache
+
+    spy = CountSpy()
+    tallies.all_forces_rows(all_forces(opcc), spy)
+
+    def unreachable(*args, **kwargs):
+        raise RedisConnectionError("down")
+
+    with monkeypatch.context() as down:
+        down.setattr(RedisCacheClient, "incr", unreachable)
+        down.setattr(RedisCacheClient, "set", unreachable)
+        finding = Finding.objects.get(pk=findings[(force.pk, 0)].pk)
+        finding.status = Status.REPORTED_COMPLETE
+        finding.save()
+    assert TolerantRedisCache.missed_write
+    try:
+        tallies.forget_all()  # another process, which kept nothing of its own
+        rows = tallies.all_forces_rows(all_forces(opcc), spy)
+        assert spy.calls == [{force.pk, other_force.pk, None}] * 2
+        assert normalised(rows) == normalised(counts.grouped_rows(all_forces(opcc)))
+        assert not TolerantRedisCache.missed_write
+    finally:
+        TolerantRedisCache.missed_write = False
+        TolerantRedisCache.last_failure = 0.0
