@@ -71,9 +71,11 @@ class Tally:
     kept_until: float
     per_force: dict[int | None, Counts] = field(default_factory=dict)
     total: Counts = field(default_factory=dict)
+    _rows: list[tuple] | None = None
 
     def replace(self, force_id: int | None, counts: Counts) -> None:
         """Take one force's old rows out of the total and put its new ones in."""
+        self._rows = None
         total = self.total
         for key, (n, n_open, n_overdue) in self.per_force.pop(force_id, {}).items():
             kept = total[key]
@@ -94,7 +96,10 @@ class Tally:
             self.per_force[force_id] = counts
 
     def rows(self) -> list[tuple]:
-        return [(*key, None, *values) for key, values in self.total.items()]
+        # Built again only after a change: a few thousand tuples, a few ms a look.
+        if self._rows is None:
+            self._rows = [(*key, None, *values) for key, values in self.total.items()]
+        return self._rows
 
 
 @dataclass
@@ -134,6 +139,7 @@ def all_forces_rows(scope: Scope, count: Callable[..., list[tuple]]) -> list[tup
     """`count(scope)`'s rows, recounting only the forces changed since the last look.
 
     `count(scope, forces=[…])` must return rows whose grouping ends with the force.
+    The list returned is shared with later looks: read it, never change it.
     """
     key = json.dumps(["all-forces", scope.today, scope.params()], default=str, sort_keys=True)
     # None: findings of no force (national work tracked by no one force) count too.
