@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -80,6 +81,9 @@ def main() -> None:
             "OVERSIGHT_S3_SECRET_ACCESS_KEY": SECRET,
             "GUNICORN_WORKERS": "2",
             "GUNICORN_THREADS": "2",
+            # The client stands in for the load balancer: keep its idle connections open
+            # for longer than the run, as behind a real one (docs/operations.md).
+            "GUNICORN_KEEPALIVE": "75",
             "LOAD_FINDINGS_FILE": str(workdir / "findings.json"),
             "LOAD_PASSWORD": PASSWORD,
             "LOAD_HOSTS": ",".join(hosts),
@@ -96,6 +100,8 @@ def main() -> None:
                         f"127.0.0.1:{port}",
                         "--access-logfile",
                         "/dev/null",
+                        # Each instance its own (gunicorn 27 puts both at one path).
+                        "--no-control-socket",
                         "oversight.wsgi:application",
                     ],
                     cwd=ROOT,
@@ -122,6 +128,10 @@ def main() -> None:
                 hosts[0],
                 "--csv",
                 str(workdir / "load"),
+                # At the end, let each user finish its request rather than cut it
+                # (a cut request counts as a failure that no server made).
+                "--stop-timeout",
+                "30",
                 "--only-summary",
                 "--loglevel",
                 "WARNING",
@@ -129,7 +139,7 @@ def main() -> None:
             cwd=ROOT,
             env=env,
             check=False,
-            timeout=args.seconds + 120,
+            timeout=args.seconds + 150,
         )
         stored = s3.client().list_objects_v2(Bucket=BUCKET).get("KeyCount", 0)
     finally:
@@ -138,8 +148,13 @@ def main() -> None:
         for instance in instances:
             instance.wait(timeout=30)
         s3.stop()
-    print(f"\nTwo instances: {', '.join(hosts)}; S3 (moto) at {s3.endpoint}, {stored} objects")
-    _report(workdir / "load_stats.csv", args)
+    load = os.getloadavg()
+    print(
+        f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: two instances "
+        f"({', '.join(hosts)}), each gunicorn 2 workers x 2 threads; S3 (moto) at "
+        f"{s3.endpoint}, {stored} objects stored; load average {load[0]:.1f} {load[1]:.1f}"
+    )
+    _report(workdir / "load_stats.csv", args, setup="two instances, 2 workers x 2 threads each")
     failures = workdir / "load_failures.csv"
     if failures.exists() and failures.read_text().count("\n") > 1:
         print("\nFailures:\n" + failures.read_text())
