@@ -136,6 +136,43 @@ def main() -> None:
         ratio = median / baseline_ms
         print(f"{label:<42} {query_count:>7} {median:>10.1f} {p95:>8.1f} {ratio:>6.1f}x")
 
+    _after_a_write(args, user, busiest, write_to_one_force, baseline_ms)
+
+
+def _after_a_write(args, user, busiest, write, baseline_ms) -> None:
+    """Where the time of the all-forces dashboard after a write goes, part by part."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from dashboards import counts, figures, freshness, tallies
+    from dashboards.scope import Scope, load_names
+
+    settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS = 60
+    today = timezone.localdate()
+    names = load_names(user, today=today)
+    scope = Scope(user=user, today=today, names=names)
+    forces = [*names.forces, None]
+    rows = tallies.all_forces_rows(scope, counts.grouped_rows)
+    parts = [
+        ("Names (forces, themes, reports …), 1 query", lambda: load_names(user, today=today)),
+        ("Findings versions read (cache)", lambda: freshness.findings_versions(forces)),
+        ("One force recounted (SQL)", lambda: counts.grouped_rows(scope, forces=[busiest])),
+        (
+            "Kept counts updated after a write (total)",
+            lambda: tallies.all_forces_rows(scope, counts.grouped_rows),
+        ),
+        (
+            "Rows to totals (split_rows, totals)",
+            lambda: counts.totals(scope, counts.split_rows(rows)[0]),
+        ),
+        ("Figures from kept counts (all; 0-1 queries)", lambda: figures.dashboard(scope)),
+    ]
+    print("\nAfter a write, part by part (in this process; the page adds session, person, render)")
+    for label, func in parts:
+        before = write if label.startswith("Kept counts") else None
+        median, p95 = summary(timed(func, runs=args.runs, warmup=3, before=before))
+        print(f"{label:<50} {median:>10.1f} {p95:>8.1f} {median / baseline_ms:>6.1f}x")
+
 
 if __name__ == "__main__":
     main()

@@ -124,12 +124,11 @@ def _wait_for(url: str) -> None:
     raise SystemExit(f"gunicorn did not answer at {url}")
 
 
-def _report(stats: Path, args: argparse.Namespace) -> None:
+def _report(
+    stats: Path, args: argparse.Namespace, *, setup: str = "gunicorn 3 workers x 2 threads"
+) -> None:
     rows = list(csv.DictReader(stats.open()))
-    print(
-        f"\n{args.users} users for {args.seconds} s, gunicorn 3 workers x 2 threads, "
-        f"{args.scale:,} findings\n"
-    )
+    print(f"\n{args.users} users for {args.seconds} s, {setup}, {args.scale:,} findings\n")
     print(f"{'page':<22}{'requests':>9}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'req/s':>8}")
     for row in rows:
         print(

@@ -29,26 +29,46 @@ LOG_EVERY_SECONDS = 60
 class TolerantRedisCache(RedisCache):
     _last_logged = 0.0
     last_failure: float = 0.0
+    # Set when a write (a data version moved on, say) did not reach Redis. What Redis
+    # holds may then be older than it says, so once it answers again the `on_recovery`
+    # callbacks run first (the dashboard moves every version on: dashboards/apps.py).
+    missed_write = False
+    on_recovery: list[Callable[[], object]] = []
 
-    def _or(self, fallback: T, operation: Callable[[], T]) -> T:
+    def _or(self, fallback: T, operation: Callable[[], T], *, read: bool = False) -> T:
         try:
-            return operation()
+            result = operation()
         except RedisError as error:
             now = time.monotonic()
             TolerantRedisCache.last_failure = now
+            if not read:
+                TolerantRedisCache.missed_write = True
             if now - TolerantRedisCache._last_logged >= LOG_EVERY_SECONDS:
                 TolerantRedisCache._last_logged = now
                 logger.warning("Cache unavailable, computing without it: %r", error)
             return fallback
+        if TolerantRedisCache.missed_write:
+            TolerantRedisCache.missed_write = False
+            for callback in TolerantRedisCache.on_recovery:
+                callback()
+            if read:  # read again: the callbacks may have changed what was read
+                return self._or(fallback, operation, read=True)
+        return result
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        return self._or(default, lambda: super(TolerantRedisCache, self).get(key, default, version))
+        return self._or(
+            default, lambda: super(TolerantRedisCache, self).get(key, default, version), read=True
+        )
 
     def get_many(self, keys: Any, version: int | None = None) -> dict[str, Any]:
-        return self._or({}, lambda: super(TolerantRedisCache, self).get_many(keys, version))
+        return self._or(
+            {}, lambda: super(TolerantRedisCache, self).get_many(keys, version), read=True
+        )
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
-        return self._or(False, lambda: super(TolerantRedisCache, self).has_key(key, version))
+        return self._or(
+            False, lambda: super(TolerantRedisCache, self).has_key(key, version), read=True
+        )
 
     def set(self, *args: Any, **kwargs: Any) -> None:
         self._or(None, lambda: super(TolerantRedisCache, self).set(*args, **kwargs))

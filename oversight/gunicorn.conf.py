@@ -17,7 +17,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS") or 3)
 threads = int(os.environ.get("GUNICORN_THREADS") or 2)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
-keepalive = 5
+# Seconds an idle keep-alive connection stays open. Behind a load balancer, set it above
+# the balancer's idle timeout (60 s on many): otherwise gunicorn may close a connection
+# just as the balancer sends a request on it, and that request fails with a reset.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)
 
 # Restart each worker after about this many requests, so a slow leak cannot build up;
 # the jitter keeps the workers from all restarting at once.

@@ -353,6 +353,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.reminders_send",
         "schedule": timedelta(seconds=env_int("OVERSIGHT_SEND_EVERY_SECONDS", 60)),
     },
+    # The day's all-forces dashboard counts, counted shortly after midnight (and after
+    # a bulk write) so that the first look reads them from the shared cache.
+    "dashboard-counts-warm": {
+        "task": "dashboards.tasks.dashboard_counts_warm",
+        "schedule": timedelta(seconds=env_int("OVERSIGHT_WARM_EVERY_SECONDS", 300)),
+    },
 }
 
 # Defaults for the reminder schedule (see reminders/policy.py); OPCC staff can

@@ -93,6 +93,7 @@ def redis_down(settings):
     TolerantRedisCache._last_logged = 0.0
     yield
     TolerantRedisCache.last_failure = 0.0
+    TolerantRedisCache.missed_write = False
 
 
 @pytest.mark.django_db

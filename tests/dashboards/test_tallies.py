@@ -195,7 +195,16 @@ def test_filtered_counts_are_kept_apart_and_follow_report_dates(
     check_every_filter()
 
 
-def test_kept_counts_expire(kept, opcc, force, other_force, world, monkeypatch):
+@pytest.fixture
+def local_memory_cache(settings):
+    """The embedded default: each process its own cache."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def test_kept_counts_expire_when_the_cache_is_per_process(
+    kept, local_memory_cache, opcc, force, other_force, world, monkeypatch
+):
+    assert not tallies.shared()
     spy = CountSpy()
     assert_kept_equals_recount(opcc, spy)
     later = tallies.time.monotonic() + 61
