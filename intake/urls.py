@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake import views
+from intake import letter_views, views
 
 app_name = "intake"
 
@@ -18,6 +18,7 @@ urlpatterns = [
         name="report-letter-review",
     ),
     path("bring-in/drafts/", views.draft_list, name="draft-list"),
+    path("letters/<int:pk>/", letter_views.letter_detail, name="letter-detail"),
     path("reports/<int:pk>/import/", views.report_import, name="report-import"),
     path("findings/import-template.csv", views.import_template_csv, name="import-template-csv"),
     path("findings/import-template.xlsx", views.import_template_xlsx, name="import-template-xlsx"),

@@ -91,6 +91,7 @@ GET_MATRIX = {
     "intake:report-letter-review": ("report", OPCC_ONLY | {"opcc": 302, "administrator": 302}),
     # Each person's own reviews in progress: nothing of anyone else's.
     "intake:draft-list": (None, OPCC_ONLY | {"outsider": 200}),
+    "intake:letter-detail": ("letter", READ_OWN_FORCE),
     # The import templates hold nothing of any force.
     "intake:import-template-csv": (None, OPCC_ONLY | {"outsider": 200}),
     "intake:import-template-xlsx": (None, OPCC_ONLY | {"outsider": 200}),
@@ -250,7 +251,16 @@ def world(force, lead, opcc, administrator):
     item = sessions.agenda_item_add(session=session, finding=finding, by=opcc)
     question = sessions.question_ask(item=item, text="Why?", to_post=held_by_lead, by=opcc)
     sessions.agenda_issue(session=session, by=opcc)
+    letter = Letter.objects.create(
+        report=report,
+        force=force,
+        kind="closure",
+        sent_on=date(2025, 8, 1),
+        text="An illustrative closure letter.",
+        recorded_by=opcc,
+    )
     return {
+        "letter": letter,
         "session": session,
         "item": item,
         "question": question,
