@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "api",
     "publishing",
+    # Project-wide hooks (oversight/apps.py): history's change reasons kept in their column.
+    "oversight.apps.OversightConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class OversightConfig(AppConfig):
+    """The project itself as an app: hooks that apply to every app's models."""
+
+    name = "oversight"
+    verbose_name = "Oversight"
+
+    def ready(self) -> None:
+        from oversight import history
+
+        history.connect()
