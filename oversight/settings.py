@@ -125,6 +125,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: no NUL or other control character in any header reaches the code below.
+    "oversight.middleware.CleanHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "oversight.middleware.UploadSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -463,6 +465,9 @@ AXES_IPWARE_PROXY_COUNT = env_int("OVERSIGHT_PROXY_COUNT", 0) or None
 # django-ipware is not installed, so without this axes would lock the proxy's address
 # (everyone's) after five failures: the audit trail's reading of X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
+# The username axes counts and stores, without NUL or control characters and at most
+# 150 characters: PostgreSQL refuses NUL, and axes' column holds 255 (a 500 before).
+AXES_USERNAME_CALLABLE = "oversight.untrusted.axes_username"
 
 # Two-factor sign-in (TOTP) for roles an administrator requires it of.
 OTP_TOTP_ISSUER = "Oversight"
