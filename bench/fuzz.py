@@ -152,7 +152,7 @@ HOSTILE_HEADERS = [
 HEADERS = [
     ("User-Agent NUL", {"User-Agent": "fuzz\x00agent"}),
     ("User-Agent 10 KB", {"User-Agent": "u" * 10_000}),
-    ("User-Agent Latin-1", {"User-Agent": "\xff\xfe\u202e"}),
+    ("User-Agent not UTF-8, bidi", {"User-Agent": b"\xff\xfe" + "\u202e".encode()}),
     ("Accept-Language junk", {"Accept-Language": "\x00;q=zz, en-\xff"}),
     ("Referer NUL", {"Referer": "http://127.0.0.1/\x00"}),
     ("X-Forwarded-For junk", {"X-Forwarded-For": "\x00, 999.1.1.1, ::zz"}),
@@ -539,7 +539,7 @@ class Browser:
             response = (session or self.session).request(
                 method, url, allow_redirects=False, timeout=180, **kwargs
             )
-        except requests.RequestException as exc:
+        except (requests.RequestException, UnicodeError) as exc:
             self.tally.transport_errors.append(f"{method} {url} {note}: {exc.__class__.__name__}")
             return None
         path = urlsplit(url).path

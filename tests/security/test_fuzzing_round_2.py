@@ -215,3 +215,40 @@ def test_a_hostile_username_at_sign_in_is_a_failed_sign_in_not_a_500(opcc, usern
     assert response.context["form"].errors  # the sign-in page again, saying why
     stored = list(AccessAttempt.objects.values_list("username", flat=True))
     assert all("\x00" not in name and len(name) <= 150 for name in stored)
+
+
+# ---------------------------------------------------------------- the fuzzer itself (cheap)
+
+
+def test_the_fuzzer_reads_a_pages_forms_as_a_browser_would_submit_them():
+    from bench import fuzz
+
+    page = """<form method="post" action="/findings/1/assure/">
+      <input type="hidden" name="csrfmiddlewaretoken" value="tok">
+      <input type="hidden" name="version" value="3">
+      <input type="radio" name="outcome" value="accepted">
+      <input type="radio" name="outcome" value="challenged">
+      <textarea name="reason"></textarea>
+      <select name="opcc_rag"><option value="">-</option><option value="red" selected>R</option>
+      </select>
+      <input type="date" name="due_on">
+      <input type="file" name="evidence">
+      <button type="submit" name="save" value="1">Save</button><button name="other">No</button>
+    </form><form><input name="q" value="x"></form>"""
+    post, get = fuzz.parse_forms("http://t/findings/1/", page)
+    assert (post.method, post.action, get.method) == ("post", "http://t/findings/1/assure/", "get")
+    assert dict(post.data()) == {
+        "csrfmiddlewaretoken": "tok",
+        "version": "3",
+        "reason": "",
+        "opcc_rag": "red",
+        "due_on": "",
+        "save": "1",
+        "outcome": "",
+    }
+    assert post.files == ["evidence"]
+    filled = dict(fuzz.plausible(post, 1))
+    assert filled["outcome"] == "accepted" and filled["reason"] == "Twin submit 1"
+    assert filled["due_on"] == timezone.localdate().isoformat()
+    labels = {label for label, _ in fuzz.values_for("date", full=True)}
+    assert {"NUL", "bidi RLO", "1 MB", "date 9999-12-31", "date 10000-01-01", "array"} <= labels
