@@ -252,3 +252,23 @@ def test_the_fuzzer_reads_a_pages_forms_as_a_browser_would_submit_them():
     assert filled["due_on"] == timezone.localdate().isoformat()
     labels = {label for label, _ in fuzz.values_for("date", full=True)}
     assert {"NUL", "bidi RLO", "1 MB", "date 9999-12-31", "date 10000-01-01", "array"} <= labels
+
+
+# ---------------------------------------------------------------- numbers beyond 64 bits
+
+
+@pytest.mark.parametrize("number", [2**63, -(2**63) - 1, 10**30])
+def test_a_theme_number_beyond_64_bits_is_a_form_error_not_a_500(force, lead, opcc, number):
+    """Fails on SQLite before the fix (OverflowError); PostgreSQL compared it already."""
+    from recommendations.models import Force, Theme
+
+    assert not Theme.objects.filter(pk__in=[number]).exists()
+    assert Force.objects.filter(pk__in=[number, force.pk]).count() == 1
+    finding = make_finding(report=make_report(force=force), owner=lead, opcc_lead=opcc)
+    client = _signed_in(opcc)
+    response = client.post(
+        reverse("recommendations:finding-edit", args=[finding.pk]),
+        {"version": finding.version, "text": "Edited.", "themes": [str(number)]},
+    )
+    assert response.status_code in {200, 400}
+    assert "themes" in response.context["form"].errors
