@@ -1,4 +1,4 @@
-"""Project-wide HTTP middleware: request size cap and security headers."""
+"""Project-wide HTTP middleware: hostile headers cleaned, request size cap, security headers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,29 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from oversight.untrusted import HEADER_MAX_CHARS, without_controls
+
+
+class CleanHeadersMiddleware:
+    """Control characters (NUL above all) taken out of every request header, and each
+    header cut to 8 KB, before any code reads them.
+
+    The audit trail and django-axes store the User-Agent, and PostgreSQL refuses NUL in
+    text: a browser (or a script) sending one got a 500 at sign-in and on every page
+    that records a read. First in MIDDLEWARE, so nothing sees the raw value.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        for key, value in list(meta.items()):
+            # Host is left to Django's own check, which refuses a bad one with a 400.
+            if key.startswith("HTTP_") and key != "HTTP_HOST" and isinstance(value, str):
+                meta[key] = without_controls(value, limit=HEADER_MAX_CHARS)
+        return self.get_response(request)
 
 
 class UploadSizeLimitMiddleware:

@@ -122,9 +122,13 @@ INSTALLED_APPS = [
     "api",
     "publishing",
     "accountability",
+    # Project-wide hooks (oversight/apps.py): history's change reasons kept in their column.
+    "oversight.apps.OversightConfig",
 ]
 
 MIDDLEWARE = [
+    # First: no NUL or other control character in any header reaches the code below.
+    "oversight.middleware.CleanHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "oversight.middleware.UploadSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -474,6 +478,9 @@ AXES_IPWARE_PROXY_COUNT = env_int("OVERSIGHT_PROXY_COUNT", 0) or None
 # django-ipware is not installed, so without this axes would lock the proxy's address
 # (everyone's) after five failures: the audit trail's reading of X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
+# The username axes counts and stores, without NUL or control characters and at most
+# 150 characters: PostgreSQL refuses NUL, and axes' column holds 255 (a 500 before).
+AXES_USERNAME_CALLABLE = "oversight.untrusted.axes_username"
 
 # Two-factor sign-in (TOTP) for roles an administrator requires it of.
 OTP_TOTP_ISSUER = "Oversight"

@@ -57,6 +57,7 @@ MEETING_HELD_AFTER_EXIT = (
 ONLY_PLANNED_MEETINGS_CANCELLED = (
     "Only a planned meeting, still to come and without an outcome, can be cancelled."
 )
+ALREADY_CANCELLED = "That PPOG meeting was already cancelled (perhaps by a second click)."
 RECORDED_MEANWHILE = (
     "Someone recorded a change to {force}'s monitoring at the same moment. Nothing was "
     "saved: reload the page to see it, then try again."
@@ -238,7 +239,11 @@ def ppog_meeting_cancel(*, meeting: PpogMeeting, by: User, today: date) -> None:
     force = meeting.monitoring_period.force
     _require(by, force)
     _lock(force)
-    meeting = PpogMeeting.objects.select_related("monitoring_period").get(pk=meeting.pk)
+    # Read again under the force's lock: a second click (or a colleague) may have
+    # cancelled it since the page was read, and then there is nothing left to delete.
+    meeting = PpogMeeting.objects.select_related("monitoring_period").filter(pk=meeting.pk).first()
+    if meeting is None:
+        raise ValidationError(ALREADY_CANCELLED)
     if meeting.outcome or meeting.meets_on < today or not meeting.monitoring_period.is_current:
         raise ValidationError(ONLY_PLANNED_MEETINGS_CANCELLED)
     _attribute(meeting, by)

@@ -5,6 +5,7 @@ force, or of all forces, record it. Each write page names its service."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django import forms as django_forms
@@ -116,7 +117,8 @@ def monitoring_list(request: HttpRequest) -> HttpResponse:
     """Forces in Engage now, with the next PPOG meeting, and every earlier Engage period."""
     user = request.user
     require(user.has_perm("recommendations.view_monitoringperiod"))
-    if request.GET.get("force", "").isdigit():
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses (a 500 before).
+    if re.fullmatch(r"[0-9]{1,18}", request.GET.get("force", "")):
         return redirect("recommendations:force-monitoring", int(request.GET["force"]))
     today = timezone.localdate()
     next_ppog = PpogMeeting.objects.filter(monitoring_period=OuterRef("pk")).upcoming(today=today)
