@@ -17,18 +17,16 @@ error rate. Loopback only, bounded in users and time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, setup_django
-from bench.load import PASSWORD, _report, _wait_for
+from bench.load import PASSWORD, _report, _wait_for, prepare_load
 from tests.support.s3 import BUCKET, KEY_ID, REGION, SECRET, S3Server
 from tests.support.smtp import free_port
 
@@ -43,22 +41,7 @@ def main() -> None:
         raise SystemExit("REDIS_URL must name the Redis the instances share")
     setup_django(args.scale)
 
-    from django.core.management import call_command
-
-    from recommendations.models import Finding, User
-
-    opcc = User.objects.get(username="opcc")
-    opcc.set_password(PASSWORD)
-    opcc.save(update_fields=["password"])
-    call_command("axes_reset", verbosity=0)
-    workdir = Path(tempfile.mkdtemp(prefix="oversight-hosts-"))
-    findings = list(
-        Finding.objects.active()
-        .filter(report__title__startswith="Synthetic")
-        .values_list("pk", flat=True)[:5000]
-    )
-    (workdir / "findings.json").write_text(json.dumps(findings))
-    call_command("collectstatic", "--noinput", verbosity=0)
+    workdir = prepare_load("oversight-hosts-")
 
     s3 = S3Server()
     s3.start()

@@ -28,6 +28,30 @@ from tests.support.smtp import free_port
 PASSWORD = "benchmark-pass-123"
 
 
+def prepare_load(prefix: str) -> Path:
+    """What a load test's clients need, in a new working folder (returned): the demo
+    OPCC user signs in with PASSWORD (any sign-in lockout left from an earlier run
+    cleared), `findings.json` lists the synthetic findings to open, and the static
+    files are collected for a server with DEBUG off."""
+    from django.core.management import call_command
+
+    from recommendations.models import Finding, User
+
+    opcc = User.objects.get(username="opcc")
+    opcc.set_password(PASSWORD)
+    opcc.save(update_fields=["password"])
+    call_command("axes_reset", verbosity=0)
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    findings = list(
+        Finding.objects.active()
+        .filter(report__title__startswith="Synthetic")
+        .values_list("pk", flat=True)[:5000]
+    )
+    (workdir / "findings.json").write_text(json.dumps(findings))
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return workdir
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=50_000)
@@ -36,24 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.scale)
 
-    from django.core.management import call_command
-
-    from recommendations.models import Finding, User
-
-    # The load signs in as the demo OPCC user: give it a known password, and clear
-    # any sign-in lockout left from an earlier run.
-    opcc = User.objects.get(username="opcc")
-    opcc.set_password(PASSWORD)
-    opcc.save(update_fields=["password"])
-    call_command("axes_reset", verbosity=0)
-    workdir = Path(tempfile.mkdtemp(prefix="oversight-load-"))
-    findings = list(
-        Finding.objects.active()
-        .filter(report__title__startswith="Synthetic")
-        .values_list("pk", flat=True)[:5000]
-    )
-    (workdir / "findings.json").write_text(json.dumps(findings))
-    call_command("collectstatic", "--noinput", verbosity=0)
+    workdir = prepare_load("oversight-load-")
 
     port = free_port()
     env = {
