@@ -7,6 +7,11 @@
   down to one force (a bulk write, a delete that cascades, a report's dates). The
   all-forces dashboard keeps its counts per force under these (`tallies.py`), so a
   change to one force recounts only that force.
+- The **names version** moves on at every write that may change a name the dashboard
+  shows (`scope.load_names`: forces, themes, reports and their s.55 stage, owners,
+  Engage, sessions and their actions), so the names are kept across the commonest
+  writes (progress updates, assurance, evidence, a finding's status or RAG) and the
+  first look after one of them does not fetch them again.
 
 The dashboard listens to the domain's model signals (each model named as sender)
 and to its bulk-change event; the domain knows nothing of it. Saves and deletes
@@ -41,10 +46,24 @@ from recommendations.signals import findings_changed_in_bulk
 VERSION_KEY = "oversight:data-version"
 EPOCH_KEY = "oversight:findings-epoch"
 FORCE_KEY = "oversight:findings-version:{}"
+NAMES_KEY = "oversight:names-version"
+
+# A finding's fields that a name shown on the dashboard depends on: its force (the
+# forces with findings), its owner (the owners' names) and its reference (the open
+# session actions name their finding).
+_NAMED_FINDING_FIELDS = ("force_id", "owner_id", "reference")
+# A person's fields that their name as an owner depends on.
+_NAMED_USER_FIELDS = {"first_name", "last_name", "username", "is_active", "force", "force_id"}
 
 
 def data_version() -> int:
     return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def names_version() -> int:
+    # A fresh token, as for the findings versions: an evicted value must not come back
+    # equal to a version the names were kept under.
+    return cache.get_or_set(NAMES_KEY, _fresh_token, timeout=None)
 
 
 def findings_versions(force_ids: Iterable[int | None]) -> tuple[int, dict[int | None, int]]:
@@ -61,9 +80,11 @@ def findings_versions(force_ids: Iterable[int | None]) -> tuple[int, dict[int | 
 
 
 def data_changed(**_: Any) -> None:
-    """Everything may have changed: the data version and the findings epoch move on."""
+    """Everything may have changed: the data version, the findings epoch and the names
+    version move on."""
     _bump(VERSION_KEY)
     _bump(EPOCH_KEY)
+    _bump(NAMES_KEY)
 
 
 def _fresh_token() -> int:
@@ -86,30 +107,39 @@ def _now_and_at_commit(*keys: str) -> None:
     transaction.on_commit(bump)
 
 
-_FORCE_BEFORE = "_dashboard_force_id_before_save"
+_STORED_BEFORE = "_dashboard_stored_before_save"
 
 
-def _note_force_before_save(sender: type, instance: Any, **kwargs: Any) -> None:
-    """Where a finding stood before this save, if the save may move it to another force.
+def _note_stored_before_save(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A finding's force, owner and reference as stored before this save, if the save
+    may change them.
 
     Services never move a finding between forces, but the admin or a script could, and
-    then both forces' counts are stale. One small read per such save, writes being rare.
+    then both forces' counts are stale; a new owner or reference changes names the
+    dashboard shows. One small read per such save: none for a save that names its
+    fields and touches none of these (a status or RAG change).
     """
     update_fields = kwargs.get("update_fields")
-    if instance.pk is None or (update_fields is not None and "force" not in update_fields):
+    fields = {"force", "owner", "reference"}
+    if instance.pk is None or (update_fields is not None and not fields & set(update_fields)):
         return
-    stored = sender._base_manager.filter(pk=instance.pk).values_list("force_id", flat=True)
-    setattr(instance, _FORCE_BEFORE, next(iter(stored), instance.force_id))
+    stored = sender._base_manager.filter(pk=instance.pk).values_list(*_NAMED_FINDING_FIELDS)
+    current = tuple(getattr(instance, name) for name in _NAMED_FINDING_FIELDS)
+    setattr(instance, _STORED_BEFORE, next(iter(stored), current))
 
 
-def _force_keys(sender: type, instance: Any, signal: Any, **kwargs: Any) -> list[str] | None:
+def _force_keys(
+    sender: type, instance: Any, signal: Any, before: tuple | None, **kwargs: Any
+) -> list[str] | None:
     """The finding versions a write moves on; None for all of them (the epoch)."""
     from recommendations.models import Finding, Report, User
 
+    if sender._meta.app_label != "recommendations":
+        return []  # sessions, s.55 responses: names and pages, never a count kept per force
     if sender is Finding:
         if signal is post_save and not kwargs.get("created", False):
-            before = instance.__dict__.pop(_FORCE_BEFORE, instance.force_id)
-            return [FORCE_KEY.format(force_id) for force_id in {before, instance.force_id}]
+            force_before = before[0] if before else instance.force_id
+            return [FORCE_KEY.format(force_id) for force_id in {force_before, instance.force_id}]
         return [FORCE_KEY.format(instance.force_id)]  # created or deleted
     if signal is m2m_changed:
         if sender is Finding.themes.through and isinstance(instance, Finding):
@@ -133,12 +163,45 @@ def _may_change_activity(kwargs: dict[str, Any]) -> bool:
     )
 
 
-def _on_write(sender: type, **kwargs: Any) -> None:
-    force_keys = _force_keys(sender, **kwargs)
+def _moves_names(
+    sender: type, instance: Any, signal: Any, before: tuple | None, **kwargs: Any
+) -> bool:
+    """Whether a write may change a name the dashboard shows: any write but the
+    commonest ones, which are known to change none."""
+    from recommendations.models import (
+        AssuranceDecision,
+        DueDateRevision,
+        Evidence,
+        Finding,
+        ProgressUpdate,
+        User,
+    )
+
+    if hasattr(sender, "instance_type"):
+        return False  # a history row (django-simple-history): the write itself is heard
+    if sender in (ProgressUpdate, Evidence, AssuranceDecision, DueDateRevision):
+        return False
+    if sender is Finding.themes.through and isinstance(instance, Finding):
+        return False  # a finding's themes: the themes' names are unchanged
+    if sender is Finding and signal is post_save and not kwargs.get("created", False):
+        if before is None:
+            return False  # the save named its fields, none of them a named one
+        return before != tuple(getattr(instance, name) for name in _NAMED_FINDING_FIELDS)
+    if sender is User and signal is post_save:
+        # Signing in saves last_login alone; an owner is shown by name.
+        update_fields = kwargs.get("update_fields")
+        return update_fields is None or bool(_NAMED_USER_FIELDS & set(update_fields))
+    return True
+
+
+def _on_write(sender: type, instance: Any = None, **kwargs: Any) -> None:
+    before = instance.__dict__.pop(_STORED_BEFORE, None) if instance is not None else None
+    force_keys = _force_keys(sender, instance, before=before, **kwargs)
+    names = [NAMES_KEY] if _moves_names(sender, instance, before=before, **kwargs) else []
     if force_keys is None:
-        _now_and_at_commit(VERSION_KEY, EPOCH_KEY)
+        _now_and_at_commit(VERSION_KEY, EPOCH_KEY, *names)
     else:
-        _now_and_at_commit(VERSION_KEY, *force_keys)
+        _now_and_at_commit(VERSION_KEY, *force_keys, *names)
 
 
 def _on_bulk_change(**_: Any) -> None:
@@ -156,12 +219,16 @@ def connect() -> None:
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             m2m_changed.connect(_on_write, sender=through, dispatch_uid=f"{uid}-{field.name}")
-    # The s.55 tracker shows each report's response stage (publishing).
+    # The s.55 tracker shows each report's response stage (publishing); the sessions
+    # panel, each upcoming session and each open action agreed at one (accountability).
+    from accountability.models import Session, SessionAction
     from publishing.models import S55Response
 
-    for signal in (post_save, post_delete):
-        signal.connect(_on_write, sender=S55Response, dispatch_uid=f"dashboards-s55-{signal}")
-    pre_save.connect(_note_force_before_save, sender=Finding, dispatch_uid="dashboards-force")
+    for model in (S55Response, Session, SessionAction):
+        uid = f"dashboards-freshness-{model._meta.label_lower}"
+        post_save.connect(_on_write, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_on_write, sender=model, dispatch_uid=f"{uid}-delete")
+    pre_save.connect(_note_stored_before_save, sender=Finding, dispatch_uid="dashboards-force")
     findings_changed_in_bulk.connect(_on_bulk_change, dispatch_uid="dashboards-bulk")
 
 

@@ -14,6 +14,8 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     BigIntegerField,
     CharField,
@@ -29,6 +31,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 
 from accountability.models import Session
+from dashboards import freshness, tallies
 from publishing import rules as publishing_rules
 from recommendations.models import (
     Action,
@@ -192,6 +195,34 @@ def load_names(user: User, *, today: date) -> Names:
     names.session_actions.sort(key=lambda action: (action.day or date.max, action.pk))
     names.engage.sort(key=lambda period: period.force.name)
     return names
+
+
+def names_for(user: User, *, today: date) -> Names:
+    """`load_names`, kept in the cache until a write changes a name in them (the names
+    version, `freshness.py`) or the day turns.
+
+    They depend only on the person's force (every `visible_to` they use does), so
+    everyone of one force, and everyone of no force, shares one copy. With a shared
+    cache that copy lasts the day; with the embedded default's per-process cache, which
+    hears of no other process's writes, at most OVERSIGHT_DASHBOARD_CACHE_SECONDS.
+    """
+    seconds = settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return load_names(user, today=today)
+    key = NAMES_KEY.format(
+        version=freshness.names_version(), force=user.force_id or "all", day=today.isoformat()
+    )
+    names = cache.get(key)
+    if names is None:
+        names = load_names(user, today=today)
+        cache.set(key, names, NAMES_SHARED_SECONDS if tallies.shared() else seconds)
+    return names
+
+
+NAMES_KEY = "oversight:names:{version}:{force}:{day}"
+# The key holds the day, so an entry is never read after it; it goes after a day and
+# a bit (or sooner, if Redis must evict).
+NAMES_SHARED_SECONDS = 26 * 3600
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 
 from dashboards import counts, tallies
-from dashboards.scope import Scope, load_names
+from dashboards.scope import Scope, names_for
 from recommendations.models import User
 
 
@@ -27,6 +27,6 @@ def dashboard_counts_warm(*, today: date) -> int:
     # Never saved: someone of no force, who sees every force's findings, as OPCC staff
     # do. The counts depend only on that (`Finding.objects.visible_to`), not on who.
     everyone = User(force=None)
-    scope = Scope(user=everyone, today=today, names=load_names(everyone, today=today))
+    scope = Scope(user=everyone, today=today, names=names_for(everyone, today=today))
     tallies.all_forces_rows(scope, counts.grouped_rows)
     return len(tallies.last_look().counted)

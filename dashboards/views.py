@@ -19,14 +19,14 @@ from django.views.decorators.http import require_GET
 from audit import services as audit
 from dashboards import charts, figures, freshness, packs, pdf
 from dashboards.forms import DashboardFilterForm
-from dashboards.scope import Scope, load_names
+from dashboards.scope import Scope, names_for
 
 
 def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, Scope]:
     if not request.user.has_perm("recommendations.view_finding"):
         raise PermissionDenied
     today = timezone.localdate()
-    names = load_names(request.user, today=today)
+    names = names_for(request.user, today=today)
     form = DashboardFilterForm(request.GET or None, user=request.user, names=names)
     scope = Scope(user=request.user, today=today, filters=form.scope(), names=names)
     return form, scope
