@@ -10,7 +10,7 @@ and `forecast.py`.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -370,6 +370,16 @@ class Dashboard:
     engage: Engage | None
     forces_in_engage: list[tuple[MonitoringPeriod, int]]
     s55: S55Tracker
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The scope carries the names (every report, owner and theme the person may see:
+        # far larger than the figures), which are cached on their own (`names_for`); a
+        # board read back from the cache is given its reader's scope (`for_scope`).
+        return {**self.__dict__, "scope": None}
+
+    def for_scope(self, scope: Scope) -> Dashboard:
+        """This board as seen in `scope`: the same figures, the reader's names."""
+        return replace(self, scope=scope)
 
     @property
     def total(self) -> int:

@@ -52,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # same scope and filters share the cached figures.
     key = ["dashboard", request.user.force_id, scope.params(), scope.today]
     board, computed_at = freshness.cached(key, lambda: figures.dashboard(scope))
+    board = board.for_scope(scope)
     context = _context(form, scope, board=board, computed_at=timezone.localtime(computed_at))
     return render(request, "dashboards/dashboard.html", context)
 

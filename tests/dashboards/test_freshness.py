@@ -74,3 +74,28 @@ def test_people_with_different_scopes_never_share_figures(
     assert open_count(client.get(reverse("dashboards:dashboard"))) == 2
     client.force_login(viewer)
     assert open_count(client.get(reverse("dashboards:dashboard"))) == 1
+
+
+def test_a_cached_board_leaves_the_names_out_and_is_read_back_with_the_readers(
+    client, opcc, force, cached
+):
+    """The names are cached on their own; a board holding them too would carry every
+    report title into each cached entry and read back another person's scope."""
+    import pickle
+
+    title = "Illustrative report named only in the filters, never in a figure"
+    make_report(force=force, title=title, published_on=timezone.localdate() - timedelta(days=800))
+    make_finding(
+        report=make_report(force=force, published_on=timezone.localdate()),
+        due_on=timezone.localdate() + timedelta(days=5),
+    )
+    client.force_login(opcc)
+    first = client.get(reverse("dashboards:dashboard"))
+    board = first.context["board"]
+    assert title.encode() not in pickle.dumps(board)
+    assert pickle.loads(pickle.dumps(board)).scope is None
+
+    second = client.get(reverse("dashboards:dashboard"))
+    assert second.context["board"].scope.user == opcc
+    assert second.context["board"].scope.names.reports  # the reader's names, not None
+    assert title in second.content.decode()  # the report filter, from the reader's names
