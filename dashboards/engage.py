@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 
 from dashboards.counts import Figure
-from dashboards.scope import Scope
+from dashboards.scope import ReportName, Scope
 from publishing.models import FINISHED_STAGES, Stage
 from recommendations.models import (
     Finding,
@@ -17,6 +17,7 @@ from recommendations.models import (
     Report,
     Status,
 )
+from recommendations.models.reports import s55_last_day, s55_response_awaited
 
 S55_WINDOW_DAYS = 183  # reports published in the last six months
 S55_LIMIT = 15
@@ -121,7 +122,7 @@ def s55_tracker(scope: Scope) -> S55Tracker:
     """
     since = scope.today - timedelta(days=S55_WINDOW_DAYS)
     f = scope.filters
-    rows = []
+    awaited, settled = [], []
     for pk, name in scope.names.reports.items():
         if name.published_on < since:
             continue
@@ -133,29 +134,37 @@ def s55_tracker(scope: Scope) -> S55Tracker:
             continue
         if f.get("published_to") and name.published_on > f["published_to"]:
             continue
-        report = Report(
-            pk=pk,
-            title=name.title,
-            force_id=name.force_id,
-            published_on=name.published_on,
+        still_awaited = name.response_stage not in FINISHED_STAGES and s55_response_awaited(
             response_published_on=name.response_published_on,
+            entered_after_the_fact=name.entered_after_the_fact,
         )
-        # Read by recommendations/_s55.html: a settled response is neither due nor late.
-        report.response_stage = name.response_stage
-        settled = name.response_stage in FINISHED_STAGES
-        rows.append(
-            S55Row(
-                report=report,
-                force_name=scope.force_name(name.force_id),
-                due_on=report.response_due_on,
-                days_left=None if settled else report.response_days_left(today=scope.today),
-                published_late=report.response_published_late(),
-                stage_label=Stage(name.response_stage).label if name.response_stage else "",
-            )
-        )
-    outstanding = sorted((r for r in rows if r.days_left is not None), key=lambda r: r.due_on)
-    published = sorted(
-        (r for r in rows if r.days_left is None), key=lambda r: r.report.published_on, reverse=True
+        (awaited if still_awaited else settled).append((pk, name))
+    awaited.sort(key=lambda item: s55_last_day(item[1].published_on))
+    settled.sort(key=lambda item: item[1].published_on, reverse=True)
+    ordered = awaited + settled
+    # Rows (and their reports) only for what is shown: a national body's half-year
+    # holds hundreds of reports.
+    rows = [_s55_row(scope, pk, name) for pk, name in ordered[:S55_LIMIT]]
+    return S55Tracker(rows=rows, more=max(0, len(ordered) - S55_LIMIT))
+
+
+def _s55_row(scope: Scope, pk: int, name: ReportName) -> S55Row:
+    report = Report(
+        pk=pk,
+        title=name.title,
+        force_id=name.force_id,
+        published_on=name.published_on,
+        response_published_on=name.response_published_on,
+        entered_after_the_fact=name.entered_after_the_fact,
     )
-    ordered = outstanding + published
-    return S55Tracker(rows=ordered[:S55_LIMIT], more=max(0, len(ordered) - S55_LIMIT))
+    # Read by recommendations/_s55.html: a settled response is neither due nor late.
+    report.response_stage = name.response_stage
+    settled = name.response_stage in FINISHED_STAGES
+    return S55Row(
+        report=report,
+        force_name=scope.force_name(name.force_id),
+        due_on=report.response_due_on,
+        days_left=None if settled else report.response_days_left(today=scope.today),
+        published_late=report.response_published_late(),
+        stage_label=Stage(name.response_stage).label if name.response_stage else "",
+    )

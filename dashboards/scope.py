@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     CharField,
     DateField,
     Exists,
@@ -54,6 +55,7 @@ class ReportName:
     response_published_on: date | None = None
     # The PCC's response's stage (publishing.models.Stage), None before one is started.
     response_stage: str | None = None
+    entered_after_the_fact: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def load_names(user: User, *, today: date) -> Names:
     then return bare ids, which is cheaper than grouping by names.
     """
     # Annotations only, in the same order in every part: UNION matches columns by position.
-    columns = ("dimension", "key", "label", "day", "parent", "other_day", "note")
+    columns = ("dimension", "key", "label", "day", "parent", "other_day", "note", "flag")
     no_date = Cast(Value(None), DateField())  # typed: PostgreSQL reads a bare NULL as text
     no_note = Cast(Value(None), CharField())
     no_parent = Cast(Value(None), BigIntegerField())
@@ -102,6 +104,7 @@ def load_names(user: User, *, today: date) -> Names:
         values.setdefault("parent", no_parent)
         values.setdefault("other_day", no_date)
         values.setdefault("note", no_note)
+        values.setdefault("flag", Value(False, output_field=BooleanField()))
         return (
             queryset.order_by()
             .annotate(dimension=Value(dimension), key=F("pk"), **values)
@@ -126,6 +129,7 @@ def load_names(user: User, *, today: date) -> Names:
             parent=F("force_id"),
             other_day=F("response_published_on"),
             note=publishing_rules.report_stage(),
+            flag=F("entered_after_the_fact"),
         ),
         part(
             User.objects.filter(Exists(visible.filter(owner=OuterRef("pk")))),
@@ -175,9 +179,11 @@ def load_names(user: User, *, today: date) -> Names:
         )
         parts.append(part(with_findings, "force", label=F("name")))
     names = Names()
-    for dimension, key, label, day, parent, other_day, note in parts[0].union(*parts[1:], all=True):
+    for dimension, key, label, day, parent, other_day, note, flag in parts[0].union(
+        *parts[1:], all=True
+    ):
         if dimension == "report":
-            names.reports[key] = ReportName(label, day, parent, other_day, note)
+            names.reports[key] = ReportName(label, day, parent, other_day, note, flag)
         elif dimension == "engage":
             period = MonitoringPeriod(
                 pk=key,

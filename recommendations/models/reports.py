@@ -30,6 +30,15 @@ def s55_last_day(published_on: date) -> date:
         return date.max
 
 
+def s55_response_awaited(
+    *, response_published_on: date | None, entered_after_the_fact: bool
+) -> bool:
+    """Whether the PCC's s.55 response to a report is still awaited (and counted down):
+    not once published, nor for a report entered after the fact, whose response (if any)
+    predates Oversight. `ReportQuerySet.s55_response_outstanding` is the same rule in SQL."""
+    return not (response_published_on or entered_after_the_fact)
+
+
 def _published_for_last_day(last_day: date) -> date:
     """The publication date whose s.55 last day is `last_day` (the inverse of the above)."""
     try:
@@ -212,7 +221,10 @@ class Report(models.Model):
     def response_days_left(self, *, today: date) -> int | None:
         """Days until the response's last day; negative when late; None once published,
         and for a report entered after the fact."""
-        if self.response_published_on or self.entered_after_the_fact:
+        if not s55_response_awaited(
+            response_published_on=self.response_published_on,
+            entered_after_the_fact=self.entered_after_the_fact,
+        ):
             return None
         return (self.response_due_on - today).days
 

@@ -10,6 +10,7 @@ from dashboards import figures
 from dashboards.scope import Scope, load_names
 from recommendations.models import FindingKind, Status
 from tests.dashboards.conftest import TODAY
+from tests.factories import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,38 @@ def test_s55_tracker_lists_outstanding_responses_first(board, world):
     rows = [(row.report.title, row.days_left) for row in board.s55.rows]
     # A's last day was 6 March; D (national) is due 25 June; B was published.
     assert rows == [("Report A", -75), ("National D", 36), ("Report B", None)]
+
+
+def test_s55_tracker_does_not_count_down_a_report_entered_after_the_fact(world, opcc):
+    """Its response (if any) predates Oversight: the report page says "Not tracked", and
+    so must the dashboard, however recently the report was published."""
+    make_report(
+        force=world.force,
+        published_on=date(2026, 4, 1),  # last day 26 May: would be "due in 6 days"
+        title="Report E, entered after the fact",
+        entered_after_the_fact=True,
+    )
+    board = board_for(opcc, force=world.force.pk)
+    rows = {row.report.title: row for row in board.s55.rows}
+    entered = rows["Report E, entered after the fact"]
+    assert entered.days_left is None
+    assert entered.report.entered_after_the_fact
+    # Listed with the settled responses, after the ones still counted down.
+    assert [title for title in rows][:2] == ["Report A", "National D"]
+
+
+def test_s55_tracker_lists_fifteen_and_says_how_many_more(world, opcc):
+    for day in range(1, 21):
+        make_report(force=world.force, published_on=date(2026, 4, day), title=f"Report {day:02}")
+    board = board_for(opcc, force=world.force.pk)
+    assert len(board.s55.rows) == 15
+    assert board.s55.more == 23 - 15  # A, B, D and the twenty
+    # The most urgent first: A (overdue), then the twenty by their last day.
+    assert [row.report.title for row in board.s55.rows][:3] == [
+        "Report A",
+        "Report 01",
+        "Report 02",
+    ]
 
 
 def test_all_forces_counts_the_other_force_and_lists_forces_in_engage(world, opcc):
