@@ -47,8 +47,9 @@ from tests.support.smtp import free_port
 BASELINE = "/accounts/password/done/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
+# A row of the RAG table: the rating, the force's count, then the OPCC's own rating's.
 RAG_ROW = re.compile(
-    r'<tr><th scope="row">(.*?)</th><td><a href="[^"]*">([\d,]+)</a></td></tr>', re.S
+    r'<tr><th scope="row">(.*?)</th><td><a href="[^"]*">([\d,]+)</a></td><td>', re.S
 )
 RAG_LABEL = re.compile(r"\b(Red|Amber|Green|Not rated)\b")
 
@@ -277,6 +278,9 @@ def _rag_figures(html: str) -> dict[str, int]:
     for label_html, value in RAG_ROW.findall(section):
         label = RAG_LABEL.search(label_html)
         figures[label.group(1) if label else label_html.strip()] = int(value.replace(",", ""))
+    # A table this script cannot read must not pass for a stale one, nor a fresh one.
+    if set(figures) != {"Red", "Amber", "Green", "Not rated"}:
+        raise SystemExit(f"the dashboard's RAG table was not read: {figures}")
     return figures
 
 
