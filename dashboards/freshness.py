@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -47,6 +48,8 @@ VERSION_KEY = "oversight:data-version"
 EPOCH_KEY = "oversight:findings-epoch"
 FORCE_KEY = "oversight:findings-version:{}"
 NAMES_KEY = "oversight:names-version"
+
+logger = logging.getLogger(__name__)
 
 # A finding's fields that a name shown on the dashboard depends on: its force (the
 # forces with findings), its owner (the owners' names) and its reference (the open
@@ -128,22 +131,23 @@ def _note_stored_before_save(sender: type, instance: Any, **kwargs: Any) -> None
     setattr(instance, _STORED_BEFORE, next(iter(stored), current))
 
 
-def _force_keys(
+def _forces_moved(
     sender: type, instance: Any, signal: Any, before: tuple | None, **kwargs: Any
-) -> list[str] | None:
-    """The finding versions a write moves on; None for all of them (the epoch)."""
+) -> set[int | None] | None:
+    """The forces whose findings versions a write moves on; None for all of them (the
+    epoch)."""
     from recommendations.models import Finding, Report, User
 
     if sender._meta.app_label != "recommendations":
-        return []  # sessions, s.55 responses: names and pages, never a count kept per force
+        return set()  # sessions, s.55 responses: names and pages, never a count kept per force
     if sender is Finding:
         if signal is post_save and not kwargs.get("created", False):
             force_before = before[0] if before else instance.force_id
-            return [FORCE_KEY.format(force_id) for force_id in {force_before, instance.force_id}]
-        return [FORCE_KEY.format(instance.force_id)]  # created or deleted
+            return {force_before, instance.force_id}
+        return {instance.force_id}  # created or deleted
     if signal is m2m_changed:
         if sender is Finding.themes.through and isinstance(instance, Finding):
-            return [FORCE_KEY.format(instance.force_id)]
+            return {instance.force_id}
         return None  # from a theme's side: which findings is not said
     if sender is Report:
         return None  # its publication date decides which findings a date filter counts
@@ -152,7 +156,7 @@ def _force_keys(
     if signal is post_save:
         # History rows, and saves of anything else (a person's name, an update's
         # narrative), change no count kept per force.
-        return []
+        return set()
     return None  # deletes can cascade or set owners to NULL: recount every force
 
 
@@ -196,12 +200,33 @@ def _moves_names(
 
 def _on_write(sender: type, instance: Any = None, **kwargs: Any) -> None:
     before = instance.__dict__.pop(_STORED_BEFORE, None) if instance is not None else None
-    force_keys = _force_keys(sender, instance, before=before, **kwargs)
+    forces = _forces_moved(sender, instance, before=before, **kwargs)
     names = [NAMES_KEY] if _moves_names(sender, instance, before=before, **kwargs) else []
-    if force_keys is None:
+    if forces is None:
         _now_and_at_commit(VERSION_KEY, EPOCH_KEY, *names)
     else:
-        _now_and_at_commit(VERSION_KEY, *force_keys, *names)
+        _now_and_at_commit(VERSION_KEY, *(FORCE_KEY.format(f) for f in forces), *names)
+        if 0 < len(forces) <= COUNT_AT_COMMIT_FORCES:
+            transaction.on_commit(lambda: _count_after_commit(forces))
+
+
+# A write that moves more forces than this (a bulk change) leaves them to the next look
+# or beat's warm-up, rather than make its own request count them.
+COUNT_AT_COMMIT_FORCES = 2
+
+
+def _count_after_commit(forces: set[int | None]) -> None:
+    """Count the forces a write changed for the all-forces dashboard, in the writer's
+    request once the write has committed (after its versions moved on: `on_commit`
+    runs callbacks in order), and share them, so that the next look from any process
+    reads them instead of counting while someone waits (docs/performance.md). A failure
+    here costs only that: the write stands, and the next look counts."""
+    from dashboards import services
+
+    try:
+        services.dashboard_counts_share(forces, today=timezone.localdate())
+    except Exception:  # the write has committed: its response must not fail
+        logger.warning("Counting the dashboard after a write failed", exc_info=True)
 
 
 def _on_bulk_change(**_: Any) -> None:

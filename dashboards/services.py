@@ -11,6 +11,17 @@ from dashboards.scope import Scope, names_for
 from recommendations.models import User
 
 
+def dashboard_counts_share(forces: set[int | None], *, today: date) -> int:
+    """Count these forces for the all-forces dashboard (no filters) into the shared
+    cache, as the warm-up does for every force; return how many were counted. Called
+    once a write to them has committed (`freshness.py`), so the next look from any
+    process reads them. Nothing to do without a shared cache or with caching off."""
+    if settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS <= 0 or not tallies.shared():
+        return 0
+    # Names are not needed to count: the forces are given.
+    return tallies.share(Scope(user=User(force=None), today=today), counts.grouped_rows, forces)
+
+
 def dashboard_counts_warm(*, today: date) -> int:
     """Have the day's all-forces counts (no filters) in the shared cache; return how many
     forces had to be counted.

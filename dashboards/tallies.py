@@ -184,6 +184,17 @@ def all_forces_rows(scope: Scope, count: Callable[..., list[tuple]]) -> list[tup
         return tally.rows()
 
 
+def share(scope: Scope, count: Callable[..., list[tuple]], forces: set[int | None]) -> int:
+    """Have these forces' rows for `scope` in the shared cache at their current versions,
+    counting those no one has; return how many were counted. This process's tally is
+    left alone: its next look finds the versions moved on and reads the rows."""
+    key = json.dumps(["all-forces", scope.today, scope.params()], default=str, sort_keys=True)
+    epoch, versions = freshness.findings_versions(forces)
+    look = Look()
+    _read_or_count(scope, count, key, epoch, versions, list(forces), is_shared=True, look=look)
+    return len(look.counted)
+
+
 def _read_or_count(
     scope: Scope,
     count: Callable[..., list[tuple]],

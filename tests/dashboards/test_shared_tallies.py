@@ -12,10 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import counts, freshness, services, tallies, tasks
+from recommendations import services as services_of_findings
 from recommendations.models import Finding, Role, Status
 from tests.dashboards.test_tallies import CountSpy, all_forces, normalised
 from tests.factories import make_finding, make_report, make_user
@@ -100,6 +102,7 @@ def test_a_force_is_counted_once_for_every_process(
 ):
     every_force = {force.pk, other_force.pk, None}
     spy = CountSpy()
+    cache.clear()  # the fixtures' writes counted their forces at commit: start with none
     # Process A looks first: it counts every force, and shares them.
     scope = all_forces(opcc)
     tallies.all_forces_rows(scope, spy)
@@ -111,18 +114,19 @@ def test_a_force_is_counted_once_for_every_process(
     assert len(seen["read"]) == 3
     assert seen["rows"] == as_in_another_process(counts.grouped_rows(scope))
 
-    # A write in process A (committed: no test transaction here) …
+    # A write in process A (committed: no test transaction here) counts its force once
+    # it has committed, and shares it …
     finding = Finding.objects.get(pk=findings[(force.pk, 0)].pk)
     finding.status = Status.REPORTED_COMPLETE
     finding.save()
 
-    # … is in process B's next look, which counts that force alone.
+    # … so process B's next look shows it, reading that force rather than counting it.
     seen = look_in_another_process(opcc.username)
-    assert seen["asked"] == [[force.pk]]
+    assert seen["asked"] == []
     scope = all_forces(opcc)
     assert seen["rows"] == as_in_another_process(counts.grouped_rows(scope))
 
-    # Process A then reads the force B counted, rather than counting it again.
+    # Process A's own next look reads it too: its tally had the old version.
     rows = tallies.all_forces_rows(scope, spy)
     assert len(spy.calls) == 1
     assert tallies.last_look().read == {force.pk}
@@ -258,3 +262,96 @@ def test_a_write_redis_missed_moves_every_version_on_once_it_is_back(
     finally:
         TolerantRedisCache.missed_write = False
         TolerantRedisCache.last_failure = 0.0
+
+
+@pytest.fixture
+def shares(monkeypatch):
+    """Each call of the count at commit, by the forces it was given."""
+    calls: list[set] = []
+    real = services.dashboard_counts_share
+
+    def spy(forces, *, today):
+        calls.append(set(forces))
+        return real(forces, today=today)
+
+    monkeypatch.setattr(services, "dashboard_counts_share", spy)
+    return calls
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_write_counts_its_force_once_committed_and_the_next_look_reads_it(
+    kept, opcc, lead, force, other_force, findings, shares, django_capture_on_commit_callbacks
+):
+    tallies.all_forces_rows(all_forces(opcc), CountSpy())
+    finding = findings[(force.pk, 1)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services_of_findings.progress_update_add(
+            finding=finding,
+            expected_version=finding.version,
+            author=lead,
+            narrative="Illustrative: the second hub has started the new triage process.",
+            rag="green",
+            as_at=timezone.localdate(),
+        )
+    assert shares and all(called == {force.pk} for called in shares)
+    spy = CountSpy()
+    rows = tallies.all_forces_rows(all_forces(opcc), spy)
+    assert spy.calls == []
+    assert tallies.last_look().read == {force.pk}
+    assert normalised(rows) == normalised(counts.grouped_rows(all_forces(opcc)))
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_finding_moved_between_forces_counts_both_and_a_report_counts_none_at_commit(
+    kept, force, other_force, findings, shares, django_capture_on_commit_callbacks
+):
+    finding = Finding.objects.get(pk=findings[(force.pk, 0)].pk)
+    finding.force = other_force
+    with django_capture_on_commit_callbacks(execute=True):
+        finding.save()
+    assert shares == [{force.pk, other_force.pk}]
+    shares.clear()
+    # A report's dates move every force's figures (the epoch): left to the next look.
+    with django_capture_on_commit_callbacks(execute=True):
+        finding.report.save()
+    assert shares == []
+
+
+@pytest.mark.django_db
+def test_without_a_shared_cache_or_with_caching_off_nothing_is_counted_at_commit(
+    settings, kept, force, findings, django_assert_num_queries
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with django_assert_num_queries(0):
+        assert services.dashboard_counts_share({force.pk}, today=timezone.localdate()) == 0
+    settings.OVERSIGHT_DASHBOARD_CACHE_SECONDS = 0
+    with django_assert_num_queries(0):
+        assert services.dashboard_counts_share({force.pk}, today=timezone.localdate()) == 0
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_count_that_fails_after_commit_leaves_the_write_standing(
+    kept, client, lead, force, findings, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("illustrative failure while counting")
+
+    monkeypatch.setattr(counts, "grouped_rows", broken)
+    finding = findings[(force.pk, 1)]
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("recommendations:update-create", args=[finding.pk]),
+            {
+                "version": finding.version,
+                "narrative": "Illustrative: progress reviewed with the hub leads.",
+                "rag": "amber",
+                "as_at": timezone.localdate().isoformat(),
+            },
+        )
+    assert response.status_code == 302
+    assert finding.updates.count() == 1
+    assert "Counting the dashboard after a write failed" in caplog.text
