@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 FORECAST_WEEKS = 12
 
@@ -68,11 +69,13 @@ class Forecast:
     def weekly_rate(self) -> float:
         return self.finished / self.weeks
 
-    @property
+    # Cached: the page reads each several times, and a national body's queue has
+    # a group for every day of the year.
+    @cached_property
     def open_count(self) -> int:
         return sum(group.size for group in self.groups)
 
-    @property
+    @cached_property
     def at_risk(self) -> int:
         return sum(group.at_risk for group in self.groups)
 
