@@ -149,7 +149,7 @@ def test_s55_tracker_does_not_count_down_a_report_entered_after_the_fact(world, 
     assert entered.days_left is None
     assert entered.report.entered_after_the_fact
     # Listed with the settled responses, after the ones still counted down.
-    assert [title for title in rows][:2] == ["Report A", "National D"]
+    assert list(rows)[:2] == ["Report A", "National D"]
 
 
 def test_s55_tracker_lists_fifteen_and_says_how_many_more(world, opcc):
