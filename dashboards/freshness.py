@@ -206,13 +206,44 @@ def _on_write(sender: type, instance: Any = None, **kwargs: Any) -> None:
         _now_and_at_commit(VERSION_KEY, EPOCH_KEY, *names)
     else:
         _now_and_at_commit(VERSION_KEY, *(FORCE_KEY.format(f) for f in forces), *names)
-        if 0 < len(forces) <= COUNT_AT_COMMIT_FORCES:
-            transaction.on_commit(lambda: _count_after_commit(forces))
+        if forces:
+            _count_at_commit(forces)
 
 
 # A write that moves more forces than this (a bulk change) leaves them to the next look
 # or beat's warm-up, rather than make its own request count them.
 COUNT_AT_COMMIT_FORCES = 2
+
+
+class _CountAtCommit:
+    """The forces written to in one transaction, counted once when it commits (a
+    transaction that saves hundreds of findings, such as an assignment in bulk, would
+    otherwise register a count for each)."""
+
+    def __init__(self) -> None:
+        self.forces: set[int | None] = set()
+
+    def __call__(self) -> None:
+        if len(self.forces) <= COUNT_AT_COMMIT_FORCES:
+            _count_after_commit(self.forces)
+
+
+def _count_at_commit(forces: set[int | None]) -> None:
+    connection = transaction.get_connection()
+    waiting = getattr(connection, "_dashboard_count_at_commit", None)
+    # Still waiting only if its transaction (or savepoint) has not ended since: Django
+    # drops the callbacks of what rolls back.
+    if waiting is None or not any(func is waiting for _, func, _ in connection.run_on_commit):
+        waiting = connection._dashboard_count_at_commit = _CountAtCommit()
+        waiting.forces.update(forces)
+        transaction.on_commit(waiting)  # at once, outside a transaction
+    else:
+        waiting.forces.update(forces)
+        # Last again, after this write's own version bump: callbacks run in order, and
+        # rows counted before a bump would be kept under a version no one reads. (Dropped
+        # if the savepoint it is now under rolls back: then the next look counts.)
+        connection.run_on_commit = [e for e in connection.run_on_commit if e[1] is not waiting]
+        transaction.on_commit(waiting)
 
 
 def _count_after_commit(forces: set[int | None]) -> None:
